@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AuthError, resolveAuthSecret, tokenSigner } from './auth.ts';
+
+const signer = tokenSigner('0123456789abcdef0123456789abcdef');
+
+describe('tokens', () => {
+  it('round-trips role and scope', async () => {
+    const token = await signer.sign({ role: 'athlete', user: 'u-1' });
+    await expect(signer.verify(token)).resolves.toEqual({ role: 'athlete', user: 'u-1' });
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    const other = await tokenSigner('another-secret-of-enough-length').sign({ role: 'admin' });
+    await expect(signer.verify(other)).rejects.toThrow(AuthError);
+  });
+
+  it('refuses an expired token, a missing token and garbage', async () => {
+    const expired = await signer.sign({ role: 'admin' }, '-1s');
+    await expect(signer.verify(expired)).rejects.toThrow(/invalid token/);
+    await expect(signer.verify(undefined)).rejects.toThrow(/missing token/);
+    await expect(signer.verify('not.a.jwt')).rejects.toThrow(AuthError);
+  });
+
+  it('refuses to sign a scope-less athlete, floor or device token', async () => {
+    await expect(signer.sign({ role: 'athlete' })).rejects.toThrow(/needs a user/);
+    await expect(signer.sign({ role: 'floor' })).rejects.toThrow(/needs a floor/);
+    await expect(signer.sign({ role: 'device' })).rejects.toThrow(/needs a user or a floor/);
+  });
+
+  it('keeps a generated secret in the data dir, readable only by its owner', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-auth-'));
+    const a = resolveAuthSecret(undefined, dir);
+    expect(resolveAuthSecret(undefined, dir)).toBe(a);
+    expect(readFileSync(join(dir, 'auth-secret'), 'utf8')).toBe(a);
+    expect(statSync(join(dir, 'auth-secret')).mode & 0o077).toBe(0);
+    expect(resolveAuthSecret('configured-secret-value', dir)).toBe('configured-secret-value');
+  });
+});

@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Typed configuration from the environment, overridden by command-line flags.
+ * Every setting is one row: its variable, its flag, its type and default (CONTRACT.md table).
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const settings = {
+  mode: { env: 'PULSE_MODE', flag: 'mode', schema: z.enum(['embedded', 'kafka']).default('embedded') },
+  host: { env: 'PULSE_HOST', flag: 'host', schema: z.string().min(1).default('127.0.0.1') },
+  port: { env: 'PULSE_PORT', flag: 'port', schema: port.default(8080) },
+  dataDir: { env: 'PULSE_DATA_DIR', flag: 'data-dir', schema: z.string().min(1).default('./.pulsecoach') },
+  logLevel: {
+    env: 'PULSE_LOG_LEVEL',
+    flag: 'log-level',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  },
+  partitions: { env: 'PULSE_PARTITIONS', flag: 'partitions', schema: positiveInt.max(1024).default(4) },
+  fsyncIntervalMs: { env: 'PULSE_FSYNC_INTERVAL_MS', flag: 'fsync-interval-ms', schema: z.coerce.number().int().min(0).max(10_000).default(5) },
+  retentionMs: { env: 'PULSE_LOG_RETENTION_MS', flag: 'log-retention-ms', schema: positiveInt.default(7 * 24 * 3600 * 1000) },
+  retentionBytes: { env: 'PULSE_LOG_RETENTION_BYTES', flag: 'log-retention-bytes', schema: positiveInt.default(1024 ** 3) },
+  windowMs: { env: 'PULSE_WINDOW_MS', flag: 'window-ms', schema: positiveInt.max(3_600_000).default(10_000) },
+  outOfOrderMs: { env: 'PULSE_OUT_OF_ORDER_MS', flag: 'out-of-order-ms', schema: z.coerce.number().int().min(0).max(600_000).default(5_000) },
+  idleTimeoutMs: { env: 'PULSE_IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', schema: positiveInt.default(30_000) },
+  maxFutureSkewMs: { env: 'PULSE_MAX_FUTURE_SKEW_MS', flag: 'max-future-skew-ms', schema: positiveInt.default(60_000) },
+  maxBodyBytes: { env: 'PULSE_MAX_BODY_BYTES', flag: 'max-body-bytes', schema: positiveInt.default(1024 * 1024) },
+  kafkaBrokers: { env: 'KAFKA_BROKERS', flag: 'kafka-brokers', schema: z.string().optional() },
+  schemaRegistryUrl: { env: 'SCHEMA_REGISTRY_URL', flag: 'schema-registry-url', schema: z.url().optional() },
+  clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', schema: z.url().optional() },
+  openaiBaseUrl: { env: 'OPENAI_BASE_URL', flag: 'openai-base-url', schema: z.url().optional() },
+  openaiApiKey: { env: 'OPENAI_API_KEY', flag: null, schema: z.string().optional() },
+  llmModel: { env: 'PULSE_LLM_MODEL', flag: 'llm-model', schema: z.string().optional() },
+  inferenceDevice: { env: 'PULSE_INFERENCE_DEVICE', flag: 'inference-device', schema: z.enum(['cpu', 'cuda']).default('cpu') },
+  authSecret: { env: 'PULSE_AUTH_SECRET', flag: null, schema: z.string().min(16, 'must be at least 16 characters').optional() },
+} as const;
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+export type ConfigFlags = Partial<Record<string, string | boolean | undefined>>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Flag names this module understands, for the CLI's argument parser. */
+export const configFlags: string[] = Object.values(settings)
+  .map((s) => s.flag)
+  .filter((f): f is NonNullable<typeof f> => f !== null);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, s] of Object.entries(settings)) {
+    const fromFlag = s.flag === null ? undefined : flags[s.flag];
+    const raw = fromFlag ?? (env[s.env] === '' ? undefined : env[s.env]);
+    const parsed = (s.schema as z.ZodType).safeParse(raw);
+    if (parsed.success) {
+      out[key] = parsed.data;
+    } else {
+      const where = fromFlag !== undefined ? `--${s.flag}` : s.env;
+      const issue = parsed.error.issues[0]?.message ?? 'invalid';
+      problems.push(`${where}=${JSON.stringify(raw)}: ${issue}`);
+    }
+  }
+  const config = out as Config;
+  if (problems.length === 0 && config.mode === 'kafka') {
+    if (!config.kafkaBrokers) problems.push('KAFKA_BROKERS is required in kafka mode');
+    if (!config.authSecret) problems.push('PULSE_AUTH_SECRET is required in kafka mode');
+  }
+  if (problems.length > 0) throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
+  return { ...config, dataDir: resolve(config.dataDir) };
+}

@@ -1,0 +1,79 @@
+/**
+ * The event log every stage talks through. Two implementations: the embedded on-disk log
+ * (embedded/) and Kafka. Stages never know which one they run on.
+ */
+
+export interface TopicSpec {
+  name: string;
+  /** default: the log's configured partition count */
+  partitions?: number;
+  /** keep only the newest record per key (pulse.profiles.v1) */
+  compacted?: boolean;
+  /** delete whole segments older than this; default: the log's retention */
+  retentionMs?: number;
+  /** delete the oldest segments while a partition is bigger than this */
+  retentionBytes?: number;
+}
+
+export interface ProduceRecord {
+  /** userId on every topic; decides the partition (murmur2, as Kafka's default partitioner) */
+  key: string;
+  value: Buffer;
+  /** ms since the epoch; default: now */
+  timestamp?: number;
+}
+
+export interface LogRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string;
+  value: Buffer;
+  /** append time, ms */
+  timestamp: number;
+}
+
+/**
+ * A consumer group member. Records are delivered per task (= partition number, across the
+ * subscribed topics, which must be co-partitioned), in offset order within each topic-partition,
+ * one batch at a time per task. Offsets (and the task's state snapshot) are committed only after
+ * the batch handler resolved: delivery is at-least-once, and a restart resumes from the last
+ * commit with the state saved at that commit.
+ */
+export interface SubscribeOptions {
+  group: string;
+  /** Earlier topics are drained first within a task (tables such as profiles before samples). */
+  topics: string[];
+  /** Called with the records of one task; the next batch for that task waits for it. */
+  onBatch(records: LogRecord[], task: number): Promise<void> | void;
+  /** The task was assigned; `state` is what snapshot() returned at its last commit, if any. */
+  onAssign?(task: number, state: Buffer | null): Promise<void> | void;
+  /** The task is going away (shutdown, rebalance): flush what is pending; a commit follows. */
+  onRevoke?(task: number): Promise<void> | void;
+  /** State to commit atomically with the task's offsets. */
+  snapshot?(task: number): Buffer | null;
+  /** Where a group with no committed offset starts: 'earliest' (default) or 'latest'. */
+  fromBeginning?: boolean;
+  maxBatchRecords?: number;
+}
+
+export interface Subscription {
+  /** Commits now (offsets + snapshots of every assigned task). */
+  commit(): Promise<void>;
+  /** Stops delivery after the current batches, revokes, commits. */
+  close(): Promise<void>;
+  /** Resolves when every task has caught up with the end of its partitions as of this call. */
+  caughtUp(): Promise<void>;
+}
+
+export interface Log {
+  readonly kind: 'embedded' | 'kafka';
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  partitionsOf(topic: string): number;
+  /** Resolves once every record is durable (fsynced / acknowledged by the brokers). */
+  produce(topic: string, records: ProduceRecord[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Subscription;
+  /** Number of the next offset per partition (for lag metrics and tests). */
+  endOffsets(topic: string): Promise<number[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,57 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per process: default Node metrics plus per-stage counters and latency histograms. */
+export interface Metrics {
+  readonly registry: Registry;
+  /** records a stage took in, by topic */
+  readonly recordsIn: Counter<'stage' | 'topic'>;
+  /** records a stage produced, by topic */
+  readonly recordsOut: Counter<'stage' | 'topic'>;
+  /** records a stage rejected or dead-lettered, by reason */
+  readonly rejected: Counter<'stage' | 'reason'>;
+  /** time a stage spent on one batch */
+  readonly batchSeconds: Histogram<'stage'>;
+  /** from the window-closing sample's arrival at ingest to the stage's output */
+  readonly pipelineLatencySeconds: Histogram<'stage'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pulsecoach_' });
+  const latencyBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+  return {
+    registry,
+    recordsIn: new Counter({
+      name: 'pulsecoach_records_in_total',
+      help: 'records a stage consumed',
+      labelNames: ['stage', 'topic'],
+      registers: [registry],
+    }),
+    recordsOut: new Counter({
+      name: 'pulsecoach_records_out_total',
+      help: 'records a stage produced',
+      labelNames: ['stage', 'topic'],
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: 'pulsecoach_rejected_total',
+      help: 'records rejected or dead-lettered, by reason',
+      labelNames: ['stage', 'reason'],
+      registers: [registry],
+    }),
+    batchSeconds: new Histogram({
+      name: 'pulsecoach_batch_seconds',
+      help: 'time to process one batch',
+      labelNames: ['stage'],
+      buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    pipelineLatencySeconds: new Histogram({
+      name: 'pulsecoach_pipeline_latency_seconds',
+      help: 'from the arrival of the sample that closed a window to this stage emitting its result',
+      labelNames: ['stage'],
+      buckets: latencyBuckets,
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,17 @@
+import type { SchemaName } from './catalog.ts';
+
+/** The topics of CONTRACT.md: key = userId on every topic, value = the named Avro schema. */
+export const topics = {
+  samples: { name: 'pulse.samples.v1', schema: 'Sample', compacted: false },
+  sessions: { name: 'pulse.sessions.v1', schema: 'Session', compacted: false },
+  profiles: { name: 'pulse.profiles.v1', schema: 'Profile', compacted: true },
+  features: { name: 'pulse.features.v1', schema: 'Features', compacted: false },
+  readiness: { name: 'pulse.readiness.v1', schema: 'Readiness', compacted: false },
+  triggers: { name: 'pulse.triggers.v1', schema: 'Trigger', compacted: false },
+  suggestions: { name: 'pulse.suggestions.v1', schema: 'Suggestion', compacted: false },
+  feedback: { name: 'pulse.feedback.v1', schema: 'Feedback', compacted: false },
+  dlq: { name: 'pulse.dlq.v1', schema: 'DeadLetter', compacted: false },
+} as const satisfies Record<string, { name: string; schema: SchemaName; compacted: boolean }>;
+
+export type TopicId = keyof typeof topics;
+export type TopicName = (typeof topics)[TopicId]['name'];
