@@ -19,22 +19,52 @@ const settings = {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
   partitions: { env: 'PULSE_PARTITIONS', flag: 'partitions', schema: positiveInt.max(1024).default(4) },
-  fsyncIntervalMs: { env: 'PULSE_FSYNC_INTERVAL_MS', flag: 'fsync-interval-ms', schema: z.coerce.number().int().min(0).max(10_000).default(5) },
-  retentionMs: { env: 'PULSE_LOG_RETENTION_MS', flag: 'log-retention-ms', schema: positiveInt.default(7 * 24 * 3600 * 1000) },
-  retentionBytes: { env: 'PULSE_LOG_RETENTION_BYTES', flag: 'log-retention-bytes', schema: positiveInt.default(1024 ** 3) },
+  fsyncIntervalMs: {
+    env: 'PULSE_FSYNC_INTERVAL_MS',
+    flag: 'fsync-interval-ms',
+    schema: z.coerce.number().int().min(0).max(10_000).default(5),
+  },
+  retentionMs: {
+    env: 'PULSE_LOG_RETENTION_MS',
+    flag: 'log-retention-ms',
+    schema: positiveInt.default(7 * 24 * 3600 * 1000),
+  },
+  retentionBytes: {
+    env: 'PULSE_LOG_RETENTION_BYTES',
+    flag: 'log-retention-bytes',
+    schema: positiveInt.default(1024 ** 3),
+  },
   windowMs: { env: 'PULSE_WINDOW_MS', flag: 'window-ms', schema: positiveInt.max(3_600_000).default(10_000) },
-  outOfOrderMs: { env: 'PULSE_OUT_OF_ORDER_MS', flag: 'out-of-order-ms', schema: z.coerce.number().int().min(0).max(600_000).default(5_000) },
+  outOfOrderMs: {
+    env: 'PULSE_OUT_OF_ORDER_MS',
+    flag: 'out-of-order-ms',
+    schema: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  },
   idleTimeoutMs: { env: 'PULSE_IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', schema: positiveInt.default(30_000) },
   maxFutureSkewMs: { env: 'PULSE_MAX_FUTURE_SKEW_MS', flag: 'max-future-skew-ms', schema: positiveInt.default(60_000) },
   maxBodyBytes: { env: 'PULSE_MAX_BODY_BYTES', flag: 'max-body-bytes', schema: positiveInt.default(1024 * 1024) },
+  ingestRatePerToken: { env: 'PULSE_INGEST_RATE', flag: 'ingest-rate', schema: positiveInt.default(5_000) },
+  maxSamplesPerRequest: {
+    env: 'PULSE_MAX_SAMPLES_PER_REQUEST',
+    flag: 'max-samples-per-request',
+    schema: positiveInt.default(5_000),
+  },
   kafkaBrokers: { env: 'KAFKA_BROKERS', flag: 'kafka-brokers', schema: z.string().optional() },
   schemaRegistryUrl: { env: 'SCHEMA_REGISTRY_URL', flag: 'schema-registry-url', schema: z.url().optional() },
   clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', schema: z.url().optional() },
   openaiBaseUrl: { env: 'OPENAI_BASE_URL', flag: 'openai-base-url', schema: z.url().optional() },
   openaiApiKey: { env: 'OPENAI_API_KEY', flag: null, schema: z.string().optional() },
   llmModel: { env: 'PULSE_LLM_MODEL', flag: 'llm-model', schema: z.string().optional() },
-  inferenceDevice: { env: 'PULSE_INFERENCE_DEVICE', flag: 'inference-device', schema: z.enum(['cpu', 'cuda']).default('cpu') },
-  authSecret: { env: 'PULSE_AUTH_SECRET', flag: null, schema: z.string().min(16, 'must be at least 16 characters').optional() },
+  inferenceDevice: {
+    env: 'PULSE_INFERENCE_DEVICE',
+    flag: 'inference-device',
+    schema: z.enum(['cpu', 'cuda']).default('cpu'),
+  },
+  authSecret: {
+    env: 'PULSE_AUTH_SECRET',
+    flag: null,
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+  },
 } as const;
 
 type Settings = typeof settings;

@@ -14,3 +14,5 @@ export {
 export type { Log, LogRecord, ProduceRecord, SubscribeOptions, Subscription, TopicSpec } from './log/types.ts';
 export { partitionFor, murmur2 } from './log/partitioner.ts';
 export { emitter, deadLetters, decodeRecords, type Emitter, type DeadLetters, type StageDeps } from './stage.ts';
+export { createTaskState, type TaskState } from './state.ts';
+export { runStage, type StageSpec, type RunningStage } from './stage-runner.ts';

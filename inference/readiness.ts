@@ -1,0 +1,77 @@
+import type { Band, Factor, Features } from '../schemas/index.ts';
+import type { LiveState } from './live-state.ts';
+
+/**
+ * Rule-based readiness prior (0–100), used from the first sample until a trained model is
+ * promoted. It starts from 80 and each factor moves it by a stated number of points, so every
+ * score can be explained by its factors:
+ *  - session load: Banister TRIMP accumulated this session (Banister 1991; Morton, Fitz-Clarke &
+ *    Banister 1990: TRIMP = minutes · x · 0.64 · e^(1.92·x), x = heart-rate reserve fraction; the
+ *    male coefficient is used because the live features carry no sex) costs 0.35 points per TRIMP,
+ *    at most 35;
+ *  - sustained high intensity: each consecutive window at ≥ 90 % HRmax costs 1.5 points, at most 20;
+ *  - recovery: after a zone-4/5 window, a drop of ≥ 8 bpm in the next window adds 5 points.
+ * Bands: ≥ 67 green, 34–66 yellow, ≤ 33 red (DESIGN.md).
+ */
+export const BASE_SCORE = 80;
+/** A gap longer than this starts a new session (load resets). */
+export const SESSION_GAP_MS = 30 * 60 * 1000;
+
+export function banisterTrimp(minutes: number, hrMean: number, restHr: number, maxHr: number): number {
+  const x = Math.min(1, Math.max(0, (hrMean - restHr) / (maxHr - restHr)));
+  return minutes * x * 0.64 * Math.exp(1.92 * x);
+}
+
+export function bandOf(score: number): Band {
+  if (score >= 67) return 'green';
+  if (score >= 34) return 'yellow';
+  return 'red';
+}
+
+export interface Score {
+  score: number;
+  band: Band;
+  factors: Factor[];
+}
+
+/** Updates the user's live state with one closed window and scores it. */
+export function scoreWindow(s: LiveState, f: Features): Score {
+  if (f.windowStart - s.lastWindowEnd > SESSION_GAP_MS) s.sessionLoad = 0;
+  const minutes = (f.windowEnd - f.windowStart) / 60_000;
+  s.sessionLoad += banisterTrimp(minutes, f.hrMean, f.restHr, f.maxHr);
+  s.highStreak = f.pctMax >= 90 ? s.highStreak + 1 : 0;
+
+  const factors: Factor[] = [];
+  const load = -Math.min(35, 0.35 * s.sessionLoad);
+  if (load <= -0.5) {
+    factors.push({
+      name: 'session_load',
+      impact: round1(load),
+      detail: `TRIMP ${s.sessionLoad.toFixed(1)} this session`,
+    });
+  }
+  if (s.highStreak > 0) {
+    const impact = -Math.min(20, 1.5 * s.highStreak);
+    factors.push({ name: 'high_intensity', impact, detail: `${s.highStreak} windows at ≥ 90 % HRmax` });
+  }
+  if (s.prevZone >= 4 && f.hrMean <= s.prevHrMean - 8) {
+    factors.push({
+      name: 'recovery',
+      impact: 5,
+      detail: `heart rate fell ${Math.round(s.prevHrMean - f.hrMean)} bpm after a hard effort`,
+    });
+  }
+  s.lastWindowEnd = f.windowEnd;
+  s.prevZone = f.zone;
+  s.prevHrMean = f.hrMean;
+  let total = BASE_SCORE;
+  for (const x of factors) total += x.impact;
+  const score = Math.max(0, Math.min(100, Math.round(total)));
+  s.lastScore = score;
+  factors.sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact));
+  return { score, band: bandOf(score), factors: factors.slice(0, 3) };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

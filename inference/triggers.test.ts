@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { Features } from '../schemas/index.ts';
+import { newLiveState } from './live-state.ts';
+import { scoreWindow } from './readiness.ts';
+import { detectTriggers } from './triggers.ts';
+
+const T0 = 1_700_000_000_000;
+function feed(zones: number[], pct?: number[]) {
+  const s = newLiveState();
+  const all = [];
+  for (let i = 0; i < zones.length; i++) {
+    const pctMax = pct?.[i] ?? zones[i]! * 10 + 45;
+    const f: Features = {
+      userId: 'u1',
+      windowStart: T0 + i * 10_000,
+      windowEnd: T0 + (i + 1) * 10_000,
+      samples: 10,
+      hrMean: pctMax * 1.9,
+      hrMin: 0,
+      hrMax: 0,
+      hrLast: 0,
+      maxHr: 190,
+      restHr: 60,
+      pctMax,
+      zone: zones[i]!,
+      traceArrivalMs: 0,
+    };
+    const prev = s.lastScore < 0 ? 100 : s.lastScore;
+    const r = scoreWindow(s, f);
+    all.push(...detectTriggers(s, f, r.score, prev));
+  }
+  return all;
+}
+
+describe('detectTriggers', () => {
+  it('reports a zone change once it held for two windows', () => {
+    const t = feed([2, 2, 3, 3, 3]);
+    expect(t.map((x) => [x.kind, x.fromZone, x.toZone])).toEqual([['zone_change', 2, 3]]);
+    expect(t[0]!.triggerId).toBe(`u1:zone_change:${T0 + 40_000}`);
+  });
+
+  it('ignores a one-window blip (hysteresis)', () => {
+    expect(feed([2, 2, 3, 2, 2, 3, 2])).toEqual([]);
+  });
+
+  it('holds a second zone change back during the cooldown', () => {
+    const t = feed([1, 2, 2, 3, 3, 4, 4, 4, 4, 4, 4, 4]);
+    expect(t.map((x) => `${x.kind}:${x.toZone}:${(x.ts - T0) / 1000}`)).toEqual([
+      'zone_change:2:30',
+      'zone_change:4:90',
+    ]);
+  });
+
+  it('raises danger for heart rate above max for two windows, regardless of cooldowns', () => {
+    const t = feed([4, 4, 5, 5, 5], [85, 85, 101, 102, 95]);
+    expect(t.map((x) => x.kind)).toContain('danger');
+    expect(t.find((x) => x.kind === 'danger')!.ts).toBe(T0 + 40_000);
+  });
+
+  it('raises overexertion after six windows at ≥ 90 % HRmax, and repeats it after the cooldown', () => {
+    const zones = [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5];
+    const t = feed(
+      zones,
+      zones.map(() => 93),
+    );
+    expect(t.map((x) => `${x.kind}:${(x.ts - T0) / 1000}`)).toEqual(['overexertion:60', 'overexertion:120']);
+  });
+});

@@ -1,0 +1,122 @@
+import type { Features, Sample } from '../schemas/index.ts';
+import { DEFAULT_AGE, DEFAULT_REST_HR, tanakaMaxHr, zoneOf } from './heart-rate.ts';
+import { deviceHash, newUserWindows, type OpenWindow, type UserWindows } from './window-state.ts';
+
+export interface WindowSpec {
+  /** window size, ms; windows are aligned to the epoch */
+  sizeMs: number;
+  /** allowed out-of-orderness: the watermark trails the max event time by this much */
+  outOfOrderMs: number;
+}
+
+export type AddResult = 'added' | 'late' | 'duplicate';
+
+/**
+ * Event-time tumbling windows for one user's stream. A window [start, start+size) closes when
+ * the user's watermark (max ts − out-of-orderness) reaches its end; a sample whose window has
+ * closed is late. The output depends only on the user's own sample sequence, not on how users
+ * interleave in a partition, so a replay or another partitioning gives identical features.
+ */
+export class TumblingWindows {
+  constructor(private readonly spec: WindowSpec) {}
+
+  /** Adds a sample; windows it closes are passed to `emit` in time order. */
+  add(state: UserWindows, sample: Sample, emit: (f: Features) => void): AddResult {
+    const { sizeMs, outOfOrderMs } = this.spec;
+    const start = sample.ts - (((sample.ts % sizeMs) + sizeMs) % sizeMs);
+    if (start + sizeMs <= state.watermark) return 'late';
+    const dev = deviceHash(sample.deviceId);
+    let w: OpenWindow | undefined;
+    for (const open of state.windows) {
+      if (open.start === start) {
+        w = open;
+        break;
+      }
+    }
+    if (w) {
+      for (let i = 0; i < w.seenTs.length; i++) {
+        if (w.seenTs[i] === sample.ts && w.seenDevice[i] === dev) return 'duplicate';
+      }
+    } else {
+      w = {
+        start,
+        count: 0,
+        bpmCount: 0,
+        bpmSum: 0,
+        bpmMin: 0,
+        bpmMax: 0,
+        lastTs: -Infinity,
+        lastBpm: 0,
+        seenTs: [],
+        seenDevice: [],
+      };
+      state.windows.push(w);
+    }
+    w.seenTs.push(sample.ts);
+    w.seenDevice.push(dev);
+    w.count++;
+    const bpm = sample.bpm;
+    if (bpm !== null) {
+      if (w.bpmCount === 0 || bpm < w.bpmMin) w.bpmMin = bpm;
+      if (bpm > w.bpmMax) w.bpmMax = bpm;
+      w.bpmCount++;
+      w.bpmSum += bpm;
+      if (sample.ts >= w.lastTs) {
+        w.lastTs = sample.ts;
+        w.lastBpm = bpm;
+      }
+    }
+    if (sample.ts > state.maxTs) {
+      state.maxTs = sample.ts;
+      const watermark = sample.ts - outOfOrderMs;
+      if (watermark > state.watermark) this.advance(state, sample.userId, watermark, sample.receivedAt, emit);
+    }
+    return 'added';
+  }
+
+  /** Closes every open window (the user went idle); later samples for them are late. */
+  flush(state: UserWindows, userId: string, traceArrivalMs: number, emit: (f: Features) => void): void {
+    let end = state.watermark;
+    for (const w of state.windows) end = Math.max(end, w.start + this.spec.sizeMs);
+    this.advance(state, userId, end, traceArrivalMs, emit);
+  }
+
+  private advance(
+    state: UserWindows,
+    userId: string,
+    watermark: number,
+    traceArrivalMs: number,
+    emit: (f: Features) => void,
+  ): void {
+    state.watermark = watermark;
+    const closing = state.windows.filter((w) => w.start + this.spec.sizeMs <= watermark);
+    if (closing.length === 0) return;
+    state.windows = state.windows.filter((w) => w.start + this.spec.sizeMs > watermark);
+    closing.sort((a, b) => a.start - b.start);
+    for (const w of closing) emit(this.features(state, userId, w, traceArrivalMs));
+  }
+
+  private features(state: UserWindows, userId: string, w: OpenWindow, traceArrivalMs: number): Features {
+    const maxHr = state.maxHr > 0 ? state.maxHr : tanakaMaxHr(DEFAULT_AGE);
+    const restHr = state.restHr > 0 ? state.restHr : DEFAULT_REST_HR;
+    const hrMean = w.bpmCount > 0 ? w.bpmSum / w.bpmCount : Number.NaN;
+    const pctMax = (hrMean / maxHr) * 100;
+    return {
+      userId,
+      windowStart: w.start,
+      windowEnd: w.start + this.spec.sizeMs,
+      samples: w.count,
+      hrMean,
+      hrMin: w.bpmMin,
+      hrMax: w.bpmMax,
+      hrLast: w.lastBpm,
+      maxHr,
+      restHr,
+      pctMax,
+      zone: zoneOf(pctMax),
+      traceArrivalMs,
+    };
+  }
+}
+
+export { newUserWindows };

@@ -1,0 +1,74 @@
+/**
+ * Per-user windowing state, kept compact because it exists for every active user.
+ * `watermark` is this user's event-time watermark: max ts seen − allowed out-of-orderness,
+ * or the end of windows closed early because the user went idle.
+ */
+export interface OpenWindow {
+  start: number;
+  count: number;
+  bpmCount: number;
+  bpmSum: number;
+  bpmMin: number;
+  bpmMax: number;
+  lastTs: number;
+  lastBpm: number;
+  /** ts of samples absorbed, for duplicate detection (same device + ts) */
+  seenTs: number[];
+  seenDevice: number[];
+}
+
+export interface UserWindows {
+  maxTs: number;
+  watermark: number;
+  maxHr: number;
+  restHr: number;
+  windows: OpenWindow[];
+}
+
+/** Avro schema of UserWindows, for snapshots (platform/state.ts). */
+export const userWindowsSchema = {
+  type: 'record',
+  name: 'UserWindows',
+  fields: [
+    { name: 'maxTs', type: 'double' },
+    { name: 'watermark', type: 'double' },
+    { name: 'maxHr', type: 'int' },
+    { name: 'restHr', type: 'int' },
+    {
+      name: 'windows',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'OpenWindow',
+          fields: [
+            { name: 'start', type: 'double' },
+            { name: 'count', type: 'int' },
+            { name: 'bpmCount', type: 'int' },
+            { name: 'bpmSum', type: 'double' },
+            { name: 'bpmMin', type: 'int' },
+            { name: 'bpmMax', type: 'int' },
+            { name: 'lastTs', type: 'double' },
+            { name: 'lastBpm', type: 'int' },
+            { name: 'seenTs', type: { type: 'array', items: 'double' } },
+            { name: 'seenDevice', type: { type: 'array', items: 'int' } },
+          ],
+        },
+      },
+    },
+  ],
+};
+
+export function newUserWindows(): UserWindows {
+  return { maxTs: -Infinity, watermark: -Infinity, maxHr: 0, restHr: 0, windows: [] };
+}
+
+/** FNV-1a of the device id: duplicates are "same device + ts", and a number is cheaper to keep. */
+export function deviceHash(deviceId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < deviceId.length; i++) {
+    h ^= deviceId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
