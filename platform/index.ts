@@ -11,8 +11,20 @@ export {
   type TokenClaims,
   type TokenSigner,
 } from './auth.ts';
-export type { Log, LogRecord, ProduceRecord, SubscribeOptions, Subscription, TopicSpec } from './log/types.ts';
-export { partitionFor, murmur2 } from './log/partitioner.ts';
+export {
+  createLog,
+  createEmbeddedLog,
+  DiskLog,
+  partitionFor,
+  murmur2,
+  type DiskLogOptions,
+  type Log,
+  type LogRecord,
+  type ProduceRecord,
+  type SubscribeOptions,
+  type Subscription,
+  type TopicSpec,
+} from './log/index.ts';
 export { emitter, deadLetters, decodeRecords, type Emitter, type DeadLetters, type StageDeps } from './stage.ts';
 export { createTaskState, type TaskState } from './state.ts';
 export { runStage, type StageSpec, type RunningStage } from './stage-runner.ts';

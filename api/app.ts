@@ -1,0 +1,138 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { Server } from 'socket.io';
+import { createIngestor } from '../ingest/index.ts';
+import { emitter, type StageDeps, type TokenSigner } from '../platform/index.ts';
+import type { ApiContext } from './context.ts';
+import { docsRoutes, registerDocs } from './docs.ts';
+import { ApiError } from './errors.ts';
+import { toFeedback } from './feedback.ts';
+import { createLiveView, type LiveView } from './live-view.ts';
+import { TokenBuckets } from './rate-limit.ts';
+import { dashboardRoutes } from './routes/dashboards.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { userRoutes } from './routes/users.ts';
+import { attachSockets } from './sockets.ts';
+
+export interface ApiOptions {
+  deps: StageDeps;
+  signer: TokenSigner;
+  /** named readiness checks for /readyz (the live view's is added) */
+  ready?: () => Record<string, boolean>;
+  /** wall clock, ms (arrival time of samples); default Date.now */
+  now?: () => number;
+}
+
+export interface Api {
+  app: FastifyInstance;
+  io: Server;
+  view: LiveView;
+  /** Subscribes the live view (group `api`) and resolves once it caught up with the log. */
+  start(): Promise<void>;
+  /** Disconnects sockets, stops the live view (commits its snapshot), closes the HTTP server. */
+  close(): Promise<void>;
+}
+
+const VERSION = '0.1.0';
+
+/**
+ * The HTTP API (fastify) and the live socket.io namespaces over one http.Server. A factory:
+ * tests call `app.inject()` without a port, or `app.listen()` for sockets and browsers.
+ */
+export function buildApi(options: ApiOptions): Api {
+  const { deps, signer } = options;
+  const logger = deps.logger.child({ stage: 'api' });
+  const app = Fastify({
+    loggerInstance: logger,
+    // request logs would carry URLs with user ids; errors are logged below, never bodies or headers
+    disableRequestLogging: true,
+    bodyLimit: 64 * 1024,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
+  }) as unknown as FastifyInstance; // the pino Logger generic, widened to the base logger the routes use
+  app.decorateRequest('claims', null);
+
+  // every body is JSON, whatever its content type says; anything else is a 400 invalid_json
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  const view = createLiveView(deps);
+  const feedback = emitter(deps, 'api', 'feedback');
+  const now = options.now ?? Date.now;
+  const ctx: ApiContext = {
+    deps,
+    signer,
+    view,
+    ingestor: createIngestor(deps),
+    buckets: new TokenBuckets(deps.config.ingestRatePerToken, 2, now),
+    out: { sessions: emitter(deps, 'api', 'sessions'), profiles: emitter(deps, 'api', 'profiles'), feedback },
+    ready: options.ready ?? (() => ({})),
+    now,
+  };
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const e = toApiError(err, req.routeOptions.bodyLimit ?? deps.config.maxBodyBytes);
+    if (e.status >= 500 && e.code === 'internal') req.log.error({ err, route: req.routeOptions.url }, 'request failed');
+    return reply.code(e.status).headers(e.headers).send(e.body());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new ApiError('route_not_found', { method: req.method, path: req.url.split('?')[0] ?? '' });
+    return reply.code(e.status).send(e.body());
+  });
+
+  registerDocs(app, VERSION);
+  void app.register(async (routes) => {
+    opsRoutes(routes, ctx);
+    ingestRoutes(routes, ctx);
+    sessionRoutes(routes, ctx);
+    userRoutes(routes, ctx);
+    dashboardRoutes(routes);
+    docsRoutes(routes);
+  });
+
+  const io = new Server(app.server, { serveClient: true, maxHttpBufferSize: 16 * 1024 });
+  view.setListener(
+    attachSockets(io, {
+      signer,
+      view,
+      logger,
+      sendFeedback: (userId, input) => feedback.send([toFeedback(userId, input, now())]),
+    }),
+  );
+
+  return {
+    app,
+    io,
+    view,
+    start: () => view.start(),
+    async close() {
+      // sockets first (no more emits to them), then the view (commits), then HTTP
+      io.disconnectSockets(true);
+      for (const ns of ['/floor', '/coach', '/athlete']) io.of(ns).disconnectSockets(true);
+      io.engine.close();
+      await view.close();
+      await app.close();
+    },
+  };
+}
+
+function toApiError(err: FastifyError, bodyLimit: number): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err.validation) return new ApiError('invalid_request', { reason: err.message });
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('body_too_large', { limit: bodyLimit });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('invalid_json', { reason: 'the body is empty' });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError('invalid_json', { reason: 'it does not parse' });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('invalid_request', { reason: 'Content-Length does not match the body' });
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new ApiError('invalid_request', { reason: err.message });
+  }
+  return new ApiError('internal');
+}

@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Readiness, Suggestion } from '../schemas/index.ts';
+import { startHarness, type Harness } from './harness.ts';
+
+/** The gym-floor page in a real (headless Debian) Chromium against a real server and log. */
+const readiness = (userId: string, windowEnd: number, bpm: number, zone: number, score: number): Readiness => ({
+  userId,
+  windowEnd,
+  score,
+  band: score >= 67 ? 'green' : score >= 34 ? 'yellow' : 'red',
+  factors: [],
+  bpm,
+  pctMax: (bpm / 190) * 100,
+  zone,
+  model: 'rules-v1',
+  traceArrivalMs: windowEnd,
+});
+
+/** What the page shows, tile by tile (by alias). */
+async function tiles(page: Page) {
+  return page.$$eval('[data-testid="tile"]', (nodes) =>
+    nodes
+      .map((n) => ({
+        alias: n.querySelector('[data-testid="alias"]')?.textContent,
+        bpm: n.querySelector('[data-testid="bpm"]')?.textContent,
+        zone: n.querySelector('[data-testid="zone"]')?.textContent,
+        zoneClass: [...n.classList].find((c) => /^z\d$/.test(c)),
+        readiness: n.querySelector('[data-testid="readiness"]')?.textContent,
+        band: (n.querySelector('[data-testid="readiness"]') as HTMLElement | null)?.dataset['band'],
+        suggestion: n.querySelector('[data-testid="suggestion"]')?.textContent,
+      }))
+      .sort((a, b) => String(a.alias).localeCompare(String(b.alias))),
+  );
+}
+
+/** Waits until the page shows these bpm values (sorted by alias). */
+async function untilBpm(page: Page, bpm: string[]): Promise<void> {
+  await page.waitForFunction(
+    (want) => {
+      const nodes = [...document.querySelectorAll('[data-testid="tile"]')];
+      const got = nodes
+        .map((n) => [n.querySelector('[data-testid="alias"]')?.textContent ?? '', n.querySelector('[data-testid="bpm"]')?.textContent ?? ''])
+        .sort((a, b) => a[0]!.localeCompare(b[0]!))
+        .map((p) => p[1]);
+      return JSON.stringify(got) === JSON.stringify(want);
+    },
+    bpm,
+  );
+}
+
+describe('floor dashboard in Chromium', () => {
+  let h: Harness;
+  let browser: Browser;
+  let profileDir: string;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.listen();
+    profileDir = mkdtempSync(join(tmpdir(), 'pulse-chromium-'));
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profileDir}`,
+      ],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  it('shows a live tile per member with bpm, zone, readiness and the latest suggestion', async () => {
+    const gym1 = await h.token({ role: 'device', floor: 'gym1' });
+    const gym2 = await h.token({ role: 'device', floor: 'gym2' });
+    for (const [userId, alias, gateway] of [['m1', 'Ada', gym1], ['m2', 'Ben', gym1], ['m3', 'Cai', gym1], ['x1', 'Eve', gym2]]) {
+      const res = await h.api.app.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        headers: { authorization: `Bearer ${gateway}` },
+        payload: { userId, alias },
+      });
+      expect(res.statusCode).toBe(201);
+    }
+
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const token = await h.token({ role: 'floor', floor: 'gym1' });
+    await page.goto(`${h.url}/floor/gym1#token=${token}`);
+    await page.waitForSelector('[data-testid="connection"][data-state="connected"]');
+    // the token left the address bar
+    expect(page.url()).toBe(`${h.url}/floor/gym1`);
+    await untilBpm(page, ['–', '–', '–']);
+
+    await h.produce('readiness', [
+      readiness('m1', 10_000, 121, 2, 80),
+      readiness('m2', 10_000, 132, 3, 50),
+      readiness('m3', 10_000, 143, 4, 20),
+      readiness('x1', 10_000, 99, 1, 90),
+    ]);
+    await untilBpm(page, ['121', '132', '143']);
+    expect(await tiles(page)).toEqual([
+      { alias: 'Ada', bpm: '121', zone: 'Z2', zoneClass: 'z2', readiness: '80', band: 'green', suggestion: '' },
+      { alias: 'Ben', bpm: '132', zone: 'Z3', zoneClass: 'z3', readiness: '50', band: 'yellow', suggestion: '' },
+      { alias: 'Cai', bpm: '143', zone: 'Z4', zoneClass: 'z4', readiness: '20', band: 'red', suggestion: '' },
+    ]);
+
+    await h.produce('readiness', [readiness('m2', 20_000, 171, 5, 45)]);
+    await untilBpm(page, ['121', '171', '143']);
+    expect((await tiles(page))[1]).toMatchObject({ alias: 'Ben', zone: 'Z5', zoneClass: 'z5' });
+
+    const s: Suggestion = {
+      suggestionId: 'sg-1',
+      userId: 'm2',
+      triggerId: 't-1',
+      ts: 20_000,
+      text: 'Ease to zone 3 for 2 min',
+      action: 'reduce_intensity',
+      targetZone: 3,
+      durationSec: 120,
+      locale: 'en',
+      source: 'rules',
+    };
+    await h.produce('suggestions', [s]);
+    await page.waitForFunction(() => document.body.textContent?.includes('Ease to zone 3 for 2 min'));
+    expect((await tiles(page)).map((t) => t.suggestion)).toEqual(['', 'Ease to zone 3 for 2 min', '']);
+
+    // the transport drops: socket.io reconnects by itself and the page re-renders from `tiles`
+    for (const socket of h.api.io.of('/floor').sockets.values()) socket.conn.close();
+    await h.produce('readiness', [readiness('m1', 30_000, 125, 2, 81)]);
+    await page.waitForSelector('[data-testid="connection"][data-state="connected"]');
+    await untilBpm(page, ['125', '171', '143']);
+    expect(await page.locator('[data-testid="tile"]').count()).toBe(3);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('says so when the token is refused', async () => {
+    const page = await browser.newPage();
+    const athlete = await h.token({ role: 'athlete', user: 'm1' });
+    await page.goto(`${h.url}/floor/gym1#token=${athlete}`);
+    await page.waitForSelector('[data-testid="connection"][data-state="refused"]');
+    expect(await page.textContent('[data-testid="connection"]')).toBe('unauthorized: an athlete token may not join /floor');
+    await page.close();
+  }, 30_000);
+});
+

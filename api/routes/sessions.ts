@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Profile, Session } from '../../schemas/index.ts';
+import { claimsOf, requireToken, type ApiContext } from '../context.ts';
+import { ApiError, errorResponses } from '../errors.ts';
+import { bearerAuth, idSchema, profileInput } from '../http-schemas.ts';
+
+interface SessionBody {
+  userId: string;
+  alias: string;
+  sessionId?: string;
+  startedAt?: number;
+  floorId?: string;
+  profile?: Partial<Omit<Profile, 'userId' | 'updatedAt'>>;
+}
+
+/**
+ * POST /v1/sessions: an athlete checks in on a floor (a gym gateway's device token for floor F,
+ * a coach of F, or admin). Produces the Session (and the Profile when given) and adds the member
+ * to the live view at once, so the gateway's next ingest call for that user passes.
+ */
+export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.post(
+    '/v1/sessions',
+    {
+      onRequest: requireToken(ctx, ['device', 'coach', 'admin'], 'start sessions'),
+      schema: {
+        summary: 'check an athlete in on the token\'s floor',
+        description:
+          'The floor is the token\'s (an admin token not bound to a floor names it in floorId). ' +
+          'A profile, when given, is merged over the athlete\'s current one.',
+        tags: ['sessions'],
+        security: bearerAuth,
+        body: {
+          type: 'object',
+          required: ['userId', 'alias'],
+          additionalProperties: false,
+          properties: {
+            userId: idSchema,
+            alias: { type: 'string', minLength: 1, maxLength: 40 },
+            sessionId: idSchema,
+            startedAt: { type: 'integer', minimum: 0 },
+            floorId: idSchema,
+            profile: profileInput,
+          },
+        },
+        response: {
+          201: { type: 'object', required: ['sessionId'], properties: { sessionId: { type: 'string' } } },
+          ...errorResponses(400, 401, 403, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      const claims = claimsOf(req);
+      const body = req.body as SessionBody;
+      let floorId: string;
+      if (claims.role === 'admin') {
+        const f = claims.floor ?? body.floorId;
+        if (f === undefined) {
+          throw new ApiError('invalid_request', { reason: 'floorId is required with an admin token not bound to a floor' });
+        }
+        floorId = f;
+      } else if (claims.floor === undefined) {
+        throw new ApiError('forbidden', { reason: 'this token is not bound to a floor' });
+      } else {
+        floorId = claims.floor;
+      }
+      if (body.floorId !== undefined && body.floorId !== floorId) {
+        throw new ApiError('forbidden', { reason: 'this token may not start sessions on another floor' });
+      }
+      const now = ctx.now();
+      const session: Session = {
+        sessionId: body.sessionId ?? randomUUID(),
+        userId: body.userId,
+        floorId,
+        alias: body.alias,
+        startedAt: body.startedAt ?? now,
+        endedAt: null,
+      };
+      let profile: Profile | null = null;
+      if (body.profile !== undefined) {
+        const p = body.profile;
+        const prev = ctx.view.profile(body.userId);
+        profile = {
+          userId: body.userId,
+          age: p.age !== undefined ? p.age : (prev?.age ?? null),
+          sex: p.sex !== undefined ? p.sex : (prev?.sex ?? null),
+          restHr: p.restHr !== undefined ? p.restHr : (prev?.restHr ?? null),
+          maxHr: p.maxHr !== undefined ? p.maxHr : (prev?.maxHr ?? null),
+          locale: p.locale ?? prev?.locale ?? 'en',
+          goals: p.goals ?? prev?.goals ?? [],
+          conditions: p.conditions ?? prev?.conditions ?? [],
+          updatedAt: now,
+        };
+      }
+      try {
+        // the profile first: the processor then knows HRmax when the member's samples come
+        if (profile !== null) await ctx.out.profiles.send([profile]);
+        await ctx.out.sessions.send([session]);
+      } catch (err) {
+        req.log.error({ err }, 'session not produced');
+        throw new ApiError('unavailable', { reason: 'the session could not be stored; send it again' });
+      }
+      if (profile !== null) ctx.view.applyProfile(profile);
+      ctx.view.applySession(session);
+      return reply.code(201).send({ sessionId: session.sessionId });
+    },
+  );
+}

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io as connect, type Socket } from 'socket.io-client';
+import { createIngestor, createSimulation, type Simulation } from '../ingest/index.ts';
+import { createLogger, emitter, loadConfig } from '../platform/index.ts';
+import type { Sample } from '../schemas/index.ts';
+import { startRuntime } from '../bin/runtime.ts';
+import { collectGarbage, percentile, round } from './stats.ts';
+
+export interface EmbeddedBenchOptions {
+  users: number;
+  floors: number;
+  /** offered load, samples/s */
+  rate: number;
+  seconds: number;
+}
+
+export interface EmbeddedFigures {
+  samplesPerSec: number;
+  offeredSamplesPerSec: number;
+  latencyMs: { p50: number; p99: number };
+  latencySamples: number;
+  rssBytes: number;
+  heapBytesPerUser: number;
+  users: number;
+}
+
+/**
+ * The whole embedded pipeline in this process, driven by the simulator at a paced rate through
+ * the ingest path (validation aside): every sample is durably logged, windowed, scored and pushed
+ * to socket.io clients, one per floor. Latency is from the arrival of the sample that closed a
+ * window to that window's tile reaching the client.
+ */
+export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<EmbeddedFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-bench-'));
+  const config = loadConfig({}, { 'data-dir': dir, port: '0', 'log-level': 'warn' });
+  const rt = await startRuntime(config, ['ingest', 'processor', 'inference', 'coach', 'api'], createLogger('warn'));
+  const sockets: Socket[] = [];
+  let peakRss = 0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  try {
+    await collectGarbage();
+    const heapBefore = process.memoryUsage().heapUsed;
+
+    const perFloor = Math.ceil(opts.users / opts.floors);
+    const startTs = Date.now() - 3_600_000;
+    const sims: Simulation[] = [];
+    for (let f = 0; f < opts.floors; f++) {
+      sims.push(
+        createSimulation({
+          seed: f + 1,
+          users: perFloor,
+          floorId: `bench${f}`,
+          startTs,
+          rateHz: 1,
+          durationSec: 86_400,
+          faults: true,
+        }),
+      );
+    }
+    await emitter(rt.deps, 'bench', 'profiles').send(sims.flatMap((s) => s.profiles()));
+    await emitter(rt.deps, 'bench', 'sessions').send(sims.flatMap((s) => s.sessions()));
+
+    const latencies: number[] = [];
+    for (let f = 0; f < opts.floors; f++) {
+      const token = await rt.signer.sign({ role: 'floor', floor: `bench${f}` });
+      const socket = connect(`${rt.url}/floor`, { auth: { token }, transports: ['websocket'] });
+      socket.on('tile', (t: { traceArrivalMs?: number }) => {
+        if (t.traceArrivalMs && t.traceArrivalMs > 0) latencies.push(Date.now() - t.traceArrivalMs);
+      });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      sockets.push(socket);
+    }
+
+    const ingestor = createIngestor(rt.deps);
+    const tickMs = 50;
+    const perTick = Math.round((opts.rate * tickMs) / 1000);
+    let simTs = startTs;
+    let buffered: Sample[] = [];
+    const take = (n: number): Sample[] => {
+      while (buffered.length < n) {
+        simTs += 1000;
+        for (const s of sims) buffered.push(...s.next(simTs));
+      }
+      const out = buffered.slice(0, n);
+      buffered = buffered.slice(n);
+      return out;
+    };
+
+    let sent = 0;
+    const inFlight = new Set<Promise<void>>();
+    const began = performance.now();
+    const end = began + opts.seconds * 1000;
+    let next = began;
+    while (performance.now() < end) {
+      const batch = take(perTick);
+      const now = Date.now();
+      for (const s of batch) s.receivedAt = now;
+      const p = ingestor.ingest(batch).then(() => void inFlight.delete(p));
+      inFlight.add(p);
+      sent += batch.length;
+      next += tickMs;
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      else await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(inFlight);
+    for (const stage of rt.stages.values()) await stage.subscription.caughtUp();
+    const elapsed = (performance.now() - began) / 1000;
+
+    await collectGarbage();
+    const heapAfter = process.memoryUsage().heapUsed;
+    return {
+      samplesPerSec: Math.round(sent / elapsed),
+      offeredSamplesPerSec: opts.rate,
+      latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) },
+      latencySamples: latencies.length,
+      rssBytes: peakRss,
+      heapBytesPerUser: Math.round((heapAfter - heapBefore) / (perFloor * opts.floors)),
+      users: perFloor * opts.floors,
+    };
+  } finally {
+    clearInterval(rssTimer);
+    for (const s of sockets) s.disconnect();
+    await rt.lifecycle.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,53 @@
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { benchEmbedded } from './embedded.ts';
+
+const sections = ['embedded'] as const;
+type Section = (typeof sections)[number];
+
+/** `pulsecoach bench [--only SECTION,…] [--json FILE]`: figures as one JSON object (CONTRACT.md). */
+export async function benchCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      only: { type: 'string' },
+      json: { type: 'string' },
+      users: { type: 'string', default: '10000' },
+      rate: { type: 'string', default: '50000' },
+      seconds: { type: 'string', default: '20' },
+    },
+  });
+  const only = values.only ? values.only.split(',') : [...sections];
+  for (const s of only) {
+    if (!sections.includes(s as Section)) {
+      const err = new Error(`unknown bench section ${s}; sections: ${sections.join(', ')}`);
+      (err as { code?: string }).code = 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE';
+      throw err;
+    }
+  }
+  const num = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) {
+      const err = new Error(`--${name} must be a positive number, got ${v}`);
+      (err as { code?: string }).code = 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE';
+      throw err;
+    }
+    return n;
+  };
+  const result: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version } };
+  if (only.includes('embedded')) {
+    const users = num('users', values.users);
+    result['embedded'] = await benchEmbedded({
+      users,
+      floors: Math.max(1, Math.ceil(users / 1000)),
+      rate: num('rate', values.rate),
+      seconds: num('seconds', values.seconds),
+    });
+  }
+  const text = JSON.stringify(result, null, 2);
+  if (values.json) writeFileSync(values.json, `${text}\n`);
+  out.write(`${text}\n`);
+  return 0;
+}

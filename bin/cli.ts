@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, configFlags, loadConfig, type ConfigFlags } from '../platform/index.ts';
+import { simulateCommand } from '../ingest/index.ts';
+import { demoBanner, startDemoFloor } from './demo.ts';
+import { parseRoles, startRuntime, roleNames } from './runtime.ts';
+import { tokenCommand } from './token-command.ts';
+import { USAGE, UsageError } from './usage.ts';
+
+const later: Record<string, string> = {
+  analyze: 'the feature library issue',
+  train: 'the inference issue',
+  migrate: 'the ClickHouse history issue',
+  'coach-eval': 'the coach issue',
+};
+
+function configOptions() {
+  return Object.fromEntries(configFlags.map((f) => [f, { type: 'string' as const }]));
+}
+
+/** Runs one command; resolves to an exit code, or null while a server keeps running. */
+export async function main(argv: string[]): Promise<number | null> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start':
+      case 'run': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          strict: true,
+          allowPositionals: command === 'run',
+          options: { ...configOptions(), 'no-sim': { type: 'boolean' }, seed: { type: 'string' } },
+        });
+        const config = loadConfig(process.env, values as ConfigFlags);
+        const roles = command === 'start' ? [...roleNames] : parseRoles(positionals);
+        const rt = await startRuntime(config, roles);
+        rt.lifecycle.handleSignals();
+        if (command === 'start') {
+          const floorId = 'demo';
+          let athleteId: string | undefined;
+          if (!values['no-sim']) {
+            const seed = Number(values.seed ?? 1);
+            if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${values.seed}`);
+            const demo = await startDemoFloor(rt, { floorId, users: 24, seed });
+            athleteId = demo.athletes[0]?.userId;
+          }
+          process.stdout.write(await demoBanner(rt, floorId, athleteId));
+        }
+        return null;
+      }
+      case 'simulate':
+        return await simulateCommand(rest, { stdout: process.stdout, stderr: process.stderr });
+      case 'token':
+        return await tokenCommand(rest, process.stdout);
+      case 'bench': {
+        const { benchCommand } = await import('../bench/index.ts');
+        return await benchCommand(rest, process.stdout);
+      }
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+      case undefined:
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+      default:
+        if (later[command]) throw new UsageError(`${command} is not available yet: it arrives with ${later[command]}`);
+        throw new UsageError(`unknown command ${command}; try pulsecoach help`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError || isArgError(err)) {
+      process.stderr.write(`pulsecoach: ${(err as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`pulsecoach: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+function isArgError(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}

@@ -1,0 +1,75 @@
+import { buildApi } from '../api/index.ts';
+import { startCoach, startInference } from '../inference/index.ts';
+import {
+  createLog,
+  createLogger,
+  createMetrics,
+  Lifecycle,
+  resolveAuthSecret,
+  tokenSigner,
+  type Config,
+  type Logger,
+  type RunningStage,
+  type StageDeps,
+  type TokenSigner,
+} from '../platform/index.ts';
+import { topics } from '../schemas/index.ts';
+import { startProcessor } from '../stream-processors/index.ts';
+import { UsageError } from './usage.ts';
+
+export const roleNames = ['ingest', 'processor', 'inference', 'coach', 'api'] as const;
+export type RoleName = (typeof roleNames)[number];
+
+export interface Runtime {
+  deps: StageDeps;
+  signer: TokenSigner;
+  lifecycle: Lifecycle;
+  /** http://host:port when ingest or api runs */
+  url: string | null;
+  /** the consumer-group stages running here, by role */
+  stages: Map<string, RunningStage>;
+}
+
+export function parseRoles(names: string[]): RoleName[] {
+  if (names.length === 0) throw new UsageError(`run needs at least one role: ${roleNames.join(', ')}`);
+  for (const n of names) {
+    if (n === 'sink') throw new UsageError('the sink role arrives with the ClickHouse history issue');
+    if (!roleNames.includes(n as RoleName)) throw new UsageError(`unknown role ${n}; roles: ${roleNames.join(', ')}`);
+  }
+  return [...new Set(names)] as RoleName[];
+}
+
+/**
+ * Composes the roles asked for over one Log. Parts stop in reverse order of start: the HTTP
+ * intake first, then the stages (each drains, snapshots and commits), then the log.
+ */
+export async function startRuntime(config: Config, roles: RoleName[], logger?: Logger): Promise<Runtime> {
+  const log0 = logger ?? createLogger(config.logLevel);
+  const lifecycle = new Lifecycle(log0);
+  const metrics = createMetrics();
+  const log = await createLog(config, log0);
+  lifecycle.onStop('log', () => log.close());
+  await log.ensureTopics(Object.values(topics).map((t) => ({ name: t.name, compacted: t.compacted })));
+  const deps: StageDeps = { log, logger: log0, metrics, config };
+  const signer = tokenSigner(resolveAuthSecret(config.authSecret, config.dataDir));
+
+  const starters = { processor: startProcessor, inference: startInference, coach: startCoach } as const;
+  const stages = new Map<string, RunningStage>();
+  for (const role of ['processor', 'inference', 'coach'] as const) {
+    if (!roles.includes(role)) continue;
+    const running = starters[role](deps);
+    stages.set(role, running);
+    lifecycle.onStop(role, () => running.close());
+  }
+
+  let url: string | null = null;
+  if (roles.includes('api') || roles.includes('ingest')) {
+    const api = buildApi({ deps, signer, ready: () => ({ log: true }) });
+    await api.start();
+    lifecycle.onStop('api', () => api.close());
+    const address = await api.app.listen({ host: config.host, port: config.port });
+    url = address.replace('[::1]', '127.0.0.1');
+  }
+  log0.info({ roles, mode: config.mode, url }, 'pulsecoach started');
+  return { deps, signer, lifecycle, url, stages };
+}

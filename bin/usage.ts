@@ -1,0 +1,17 @@
+/** Bad usage or bad input: exit code 2 with a one-line reason (CONTRACT.md "Exit codes"). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `usage: pulsecoach <command> [options]
+
+commands:
+  start [--mode embedded|kafka] [--no-sim] [--port N] [--data-dir DIR]   every role in one process
+  run <role> [<role>…]        roles: ingest, processor, inference, coach, api (sink arrives with history)
+  simulate --users N [--rate HZ] [--duration S] [--floor ID] [--seed N] [--target URL --token T] [--fast]
+  token --role device|athlete|floor|coach|admin [--user U] [--floor F] [--device D] [--ttl 12h]
+  bench [--only embedded] [--json FILE]
+  help
+
+Configuration comes from the environment (PULSE_*, see README) and flags override it.
+Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input.`;

@@ -1,0 +1,17 @@
+export { createIngestor, type Ingestor } from './ingestor.ts';
+export {
+  validateBody,
+  validateSamples,
+  validateSample,
+  sampleFields,
+  MIN_TS,
+  FORBIDDEN_USER,
+  FORBIDDEN_DEVICE,
+  FUTURE_TS,
+  type BodyValidation,
+  type Rejection,
+  type RejectionCode,
+  type ValidateContext,
+  type Validation,
+} from './validate.ts';
+export * from './simulator/index.ts';

@@ -1,0 +1,1 @@
+export { DiskLog, type DiskLogOptions } from './disk-log.ts';
