@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { createIngestor } from '../ingest/index.ts';
 import { emitter, type StageDeps, type TokenSigner } from '../platform/index.ts';
@@ -46,7 +46,7 @@ export function buildApi(options: ApiOptions): Api {
   const app = Fastify({
     loggerInstance: logger,
     // request logs would carry URLs with user ids; errors are logged below, never bodies or headers
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     forceCloseConnections: true,
     return503OnClosing: true,

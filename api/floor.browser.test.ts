@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Readiness, Suggestion } from '../schemas/index.ts';
@@ -55,12 +52,10 @@ async function untilBpm(page: Page, bpm: string[]): Promise<void> {
 describe('floor dashboard in Chromium', () => {
   let h: Harness;
   let browser: Browser;
-  let profileDir: string;
 
   beforeAll(async () => {
     h = await startHarness();
     await h.listen();
-    profileDir = mkdtempSync(join(tmpdir(), 'pulse-chromium-'));
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -72,14 +67,12 @@ describe('floor dashboard in Chromium', () => {
         '--no-first-run',
         '--disable-component-update',
         '--disable-sync',
-        `--user-data-dir=${profileDir}`,
       ],
     });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await h?.close();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   it('shows a live tile per member with bpm, zone, readiness and the latest suggestion', async () => {

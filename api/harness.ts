@@ -35,12 +35,17 @@ export interface Harness {
   /** every value in a topic, in partition then offset order */
   read<T extends TopicId>(topic: T): Promise<EventTypes[(typeof topics)[T]['schema']][]>;
   socket(namespace: string, auth: Record<string, unknown>): Socket;
-  close(): Promise<void>;
+  /** the data dir (log under log/) */
+  dir: string;
+  /** closes everything; the data dir is removed unless `keep` */
+  close(keep?: boolean): Promise<void>;
 }
 
 export const TEST_SECRET = 'api-test-secret-0123456789';
 
 export interface HarnessOptions {
+  /** reuse a data dir (a restart); default: a fresh temp dir */
+  dir?: string;
   config?: Partial<Config>;
   now?: () => number;
   ready?: () => Record<string, boolean>;
@@ -49,7 +54,7 @@ export interface HarnessOptions {
 let groups = 0;
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'pulse-api-'));
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'pulse-api-'));
   const config: Config = { ...loadConfig({ PULSE_DATA_DIR: dir, PULSE_LOG_LEVEL: 'silent' }), ...opts.config };
   const logger = createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent');
   const log = await createEmbeddedLog({
@@ -72,6 +77,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     deps,
     signer,
     url: '',
+    dir,
     async listen() {
       const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
       h.url = address;
@@ -100,11 +106,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       sockets.push(s);
       return s;
     },
-    async close() {
+    async close(keep = false) {
       for (const s of sockets) s.disconnect();
       await api.close();
       await log.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
   return h;

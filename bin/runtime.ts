@@ -4,6 +4,7 @@ import {
   createLog,
   createLogger,
   createMetrics,
+  registerLagGauge,
   Lifecycle,
   resolveAuthSecret,
   tokenSigner,
@@ -48,6 +49,7 @@ export async function startRuntime(config: Config, roles: RoleName[], logger?: L
   const lifecycle = new Lifecycle(log0);
   const metrics = createMetrics();
   const log = await createLog(config, log0);
+  registerLagGauge(metrics, () => log.consumerLag());
   lifecycle.onStop('log', () => log.close());
   await log.ensureTopics(Object.values(topics).map((t) => ({ name: t.name, compacted: t.compacted })));
   const deps: StageDeps = { log, logger: log0, metrics, config };

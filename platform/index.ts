@@ -1,6 +1,6 @@
 export { loadConfig, ConfigError, configFlags, type Config, type ConfigFlags } from './config.ts';
 export { createLogger, type Logger } from './logger.ts';
-export { createMetrics, type Metrics } from './metrics.ts';
+export { createMetrics, registerLagGauge, type Metrics } from './metrics.ts';
 export { Lifecycle } from './lifecycle.ts';
 export {
   tokenSigner,

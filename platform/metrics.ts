@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per process: default Node metrics plus per-stage counters and latency histograms. */
 export interface Metrics {
@@ -13,6 +13,20 @@ export interface Metrics {
   readonly batchSeconds: Histogram<'stage'>;
   /** from the window-closing sample's arrival at ingest to the stage's output */
   readonly pipelineLatencySeconds: Histogram<'stage'>;
+}
+
+/** Exposes consumer lag per group (records not yet processed), read when Prometheus scrapes. */
+export function registerLagGauge(metrics: Metrics, lag: () => Promise<Record<string, number>>): void {
+  new Gauge({
+    name: 'pulsecoach_consumer_lag_records',
+    help: 'records in the input topics that a consumer group has not processed yet',
+    labelNames: ['group'],
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const [group, n] of Object.entries(await lag())) this.labels(group).set(n);
+    },
+  });
 }
 
 export function createMetrics(): Metrics {

@@ -70,6 +70,10 @@ async function drive(crashAtBatch: number | null): Promise<Run> {
     const batch = batches[i]!;
     if (batch.length === 0) continue;
     if (i === crashAtBatch) {
+      // let the stages process and checkpoint what they have (commit interval 1 s), so the restart
+      // must resume from a checkpoint with restored state rather than replay from the start
+      await waitForLagZero(server);
+      await new Promise((r) => setTimeout(r, 1500));
       // the request is in flight when the process dies: no 202, so the device sends it again
       const inFlight = post(server.url, token, '/v1/ingest', body(batch)).catch(() => null);
       await killServer(server);

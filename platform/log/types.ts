@@ -75,5 +75,7 @@ export interface Log {
   subscribe(options: SubscribeOptions): Subscription;
   /** Number of the next offset per partition (for lag metrics and tests). */
   endOffsets(topic: string): Promise<number[]>;
+  /** Records not yet processed, per consumer group with a member in this process. */
+  consumerLag(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }

@@ -194,6 +194,19 @@ export class DiskLog implements Log {
     return this.topic(topic).partitions.map((p) => p.durableEnd);
   }
 
+  async consumerLag(): Promise<Record<string, number>> {
+    const lag: Record<string, number> = {};
+    for (const m of this.members) {
+      let n = 0;
+      for (const [topic, positions] of Object.entries(m.positions())) {
+        const parts = this.topic(topic).partitions;
+        positions.forEach((pos, i) => (n += Math.max(0, parts[i]!.durableEnd - pos)));
+      }
+      lag[m.group] = n;
+    }
+    return lag;
+  }
+
   /** Whole old segments go; compacted topics (profiles) are kept whole until compaction exists. */
   private applyRetention(): void {
     const now = Date.now();

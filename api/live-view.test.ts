@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connected, nextEvent, startHarness, type Harness } from './harness.ts';
+import type { Tile } from './live-view.ts';
+
+const NOW = Date.UTC(2026, 10, 1, 9, 0, 0);
+
+describe('live view', () => {
+  const open: Harness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
+  });
+
+  it('keeps floor membership and profiles across a restart (snapshot with the committed offsets)', async () => {
+    const first = await startHarness({ now: () => NOW });
+    const gateway = await first.token({ role: 'device', floor: 'f1' });
+    for (const [userId, alias] of [['u1', 'Ann'], ['u2', 'Bob']]) {
+      const res = await first.api.app.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        headers: { authorization: `Bearer ${gateway}` },
+        payload: { userId, alias, profile: { maxHr: 185 } },
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    await first.api.view.caughtUp();
+    await first.close(true);
+
+    const second = await startHarness({ dir: first.dir, now: () => NOW });
+    open.push(second);
+    expect(second.api.view.tiles('f1').map((t) => [t.userId, t.alias]).sort()).toEqual([
+      ['u1', 'Ann'],
+      ['u2', 'Bob'],
+    ]);
+    expect(second.api.view.profile('u2')).toMatchObject({ userId: 'u2', maxHr: 185 });
+    // the gateway's next batch for a member passes at once
+    const res = await second.api.app.inject({
+      method: 'POST',
+      url: '/v1/ingest',
+      headers: { authorization: `Bearer ${gateway}` },
+      payload: { samples: [{ userId: 'u1', deviceId: 'd1', ts: NOW, bpm: 90 }] },
+    });
+    expect([res.statusCode, res.json()]).toEqual([202, { accepted: 1, rejected: [] }]);
+  });
+
+  it('takes a member off the floor when their session ends', async () => {
+    const h = await startHarness({ now: () => NOW });
+    open.push(h);
+    await h.listen();
+    const gateway = await h.token({ role: 'device', floor: 'f1' });
+    const res = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: { authorization: `Bearer ${gateway}` },
+      payload: { userId: 'u1', alias: 'Ann', sessionId: 's1', startedAt: NOW - 60_000 },
+    });
+    expect(res.statusCode).toBe(201);
+    const screen = h.socket('/floor', { token: await h.token({ role: 'floor', floor: 'f1' }) });
+    const tiles = nextEvent<Tile[]>(screen, 'tiles');
+    expect(await connected(screen)).toEqual({ ok: true });
+    expect((await tiles).map((t) => t.userId)).toEqual(['u1']);
+
+    const left = nextEvent<{ userId: string }>(screen, 'leave');
+    await h.produce('sessions', [{ sessionId: 's1', userId: 'u1', floorId: 'f1', alias: 'Ann', startedAt: NOW - 60_000, endedAt: NOW }]);
+    expect(await left).toEqual({ userId: 'u1' });
+    expect(h.api.view.floorOf('u1')).toBeUndefined();
+    expect(h.api.view.tiles('f1')).toEqual([]);
+  });
+});
