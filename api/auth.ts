@@ -41,7 +41,12 @@ function stripPrefix(message: string): string {
  * Who may read or act for a user: that athlete, admin, and (when `coachReads`) a coach of the
  * floor where the user has a current session.
  */
-export function mayActFor(claims: TokenClaims, userId: string, floorOf: string | undefined, coachReads: boolean): boolean {
+export function mayActFor(
+  claims: TokenClaims,
+  userId: string,
+  floorOf: string | undefined,
+  coachReads: boolean,
+): boolean {
   if (claims.role === 'admin') return true;
   if (claims.role === 'athlete') return claims.user === userId;
   if (claims.role === 'coach' && coachReads) return floorOf !== undefined && claims.floor === floorOf;

@@ -36,17 +36,17 @@ async function tiles(page: Page) {
 
 /** Waits until the page shows these bpm values (sorted by alias). */
 async function untilBpm(page: Page, bpm: string[]): Promise<void> {
-  await page.waitForFunction(
-    (want) => {
-      const nodes = [...document.querySelectorAll('[data-testid="tile"]')];
-      const got = nodes
-        .map((n) => [n.querySelector('[data-testid="alias"]')?.textContent ?? '', n.querySelector('[data-testid="bpm"]')?.textContent ?? ''])
-        .sort((a, b) => a[0]!.localeCompare(b[0]!))
-        .map((p) => p[1]);
-      return JSON.stringify(got) === JSON.stringify(want);
-    },
-    bpm,
-  );
+  await page.waitForFunction((want) => {
+    const nodes = [...document.querySelectorAll('[data-testid="tile"]')];
+    const got = nodes
+      .map((n) => [
+        n.querySelector('[data-testid="alias"]')?.textContent ?? '',
+        n.querySelector('[data-testid="bpm"]')?.textContent ?? '',
+      ])
+      .sort((a, b) => a[0]!.localeCompare(b[0]!))
+      .map((p) => p[1]);
+    return JSON.stringify(got) === JSON.stringify(want);
+  }, bpm);
 }
 
 describe('floor dashboard in Chromium', () => {
@@ -78,7 +78,12 @@ describe('floor dashboard in Chromium', () => {
   it('shows a live tile per member with bpm, zone, readiness and the latest suggestion', async () => {
     const gym1 = await h.token({ role: 'device', floor: 'gym1' });
     const gym2 = await h.token({ role: 'device', floor: 'gym2' });
-    for (const [userId, alias, gateway] of [['m1', 'Ada', gym1], ['m2', 'Ben', gym1], ['m3', 'Cai', gym1], ['x1', 'Eve', gym2]]) {
+    for (const [userId, alias, gateway] of [
+      ['m1', 'Ada', gym1],
+      ['m2', 'Ben', gym1],
+      ['m3', 'Cai', gym1],
+      ['x1', 'Eve', gym2],
+    ]) {
       const res = await h.api.app.inject({
         method: 'POST',
         url: '/v1/sessions',
@@ -146,8 +151,49 @@ describe('floor dashboard in Chromium', () => {
     const athlete = await h.token({ role: 'athlete', user: 'm1' });
     await page.goto(`${h.url}/floor/gym1#token=${athlete}`);
     await page.waitForSelector('[data-testid="connection"][data-state="refused"]');
-    expect(await page.textContent('[data-testid="connection"]')).toBe('unauthorized: an athlete token may not join /floor');
+    expect(await page.textContent('[data-testid="connection"]')).toBe(
+      'unauthorized: an athlete token may not join /floor',
+    );
+    await page.close();
+  }, 30_000);
+
+  it('lets an athlete see their live state and rate a suggestion', async () => {
+    await h.produce('readiness', [readiness('m1', 40_000, 133, 3, 77)]);
+    await h.produce('suggestions', [
+      {
+        suggestionId: 'sg-m1',
+        userId: 'm1',
+        triggerId: 't-2',
+        ts: 40_000,
+        text: 'Hold this pace for 5 min',
+        action: 'hold',
+        targetZone: 3,
+        durationSec: 300,
+        locale: 'en',
+        source: 'rules',
+      },
+    ]);
+    await h.api.view.caughtUp();
+    const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
+    await page.goto(`${h.url}/athlete/m1#token=${await h.token({ role: 'athlete', user: 'm1' })}`);
+    await page.waitForSelector('[data-testid="suggestion"]');
+    expect(await page.textContent('[data-testid="bpm"]')).toBe('133');
+    expect(await page.textContent('[data-testid="zone"]')).toBe('Z3');
+    expect(await page.textContent('[data-testid="readiness"]')).toBe('77');
+    expect(await page.textContent('[data-testid="suggestion"]')).toBe('Hold this pace for 5 min');
+    await page.click('[data-testid="feedback-up"]');
+    await page.waitForSelector('[data-testid="feedback-status"]:has-text("thanks")');
+    expect(await h.read('feedback')).toEqual([
+      {
+        userId: 'm1',
+        suggestionId: 'sg-m1',
+        ts: expect.any(Number),
+        rating: 5,
+        rpe: null,
+        comment: null,
+        followed: null,
+      },
+    ]);
     await page.close();
   }, 30_000);
 });
-

@@ -102,7 +102,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return out as never;
     },
     socket(namespace, auth) {
-      const s = connectSocket(`${h.url}${namespace}`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+      const s = connectSocket(`${h.url}${namespace}`, {
+        auth,
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
       sockets.push(s);
       return s;
     },

@@ -5,7 +5,12 @@ import { startHarness, type Harness } from './harness.ts';
 
 const NOW = Date.UTC(2026, 10, 1, 9, 0, 0);
 const clock = () => NOW;
-const sample = (userId: string, ts: number, bpm: number | null = 120) => ({ userId, deviceId: `dev-${userId}`, ts, bpm });
+const sample = (userId: string, ts: number, bpm: number | null = 120) => ({
+  userId,
+  deviceId: `dev-${userId}`,
+  ts,
+  bpm,
+});
 
 describe('POST /v1/ingest', () => {
   let h: Harness;
@@ -15,7 +20,11 @@ describe('POST /v1/ingest', () => {
     h.api.app.inject({
       method: 'POST',
       url: '/v1/ingest',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
       payload: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
@@ -54,8 +63,30 @@ describe('POST /v1/ingest', () => {
     });
     const logged = await h.read('samples');
     expect(logged).toEqual([
-      { userId: 'u1', deviceId: 'dev-u1', ts: NOW - 2000, bpm: 120, rr: [], steps: null, cadence: null, power: null, speed: null, receivedAt: NOW },
-      { userId: 'u1', deviceId: 'dev-u1', ts: NOW - 400, bpm: 120, rr: [812, 790], steps: 3, cadence: 80, power: 150, speed: 2.5, receivedAt: NOW },
+      {
+        userId: 'u1',
+        deviceId: 'dev-u1',
+        ts: NOW - 2000,
+        bpm: 120,
+        rr: [],
+        steps: null,
+        cadence: null,
+        power: null,
+        speed: null,
+        receivedAt: NOW,
+      },
+      {
+        userId: 'u1',
+        deviceId: 'dev-u1',
+        ts: NOW - 400,
+        bpm: 120,
+        rr: [812, 790],
+        steps: 3,
+        cadence: 80,
+        power: 150,
+        speed: 2.5,
+        receivedAt: NOW,
+      },
     ]);
   });
 
@@ -99,7 +130,10 @@ describe('POST /v1/ingest', () => {
       [{}, "invalid request: body must have required property 'samples'"],
       [{ samples: {} }, 'invalid request: body/samples must be array'],
       [{ samples: [] }, 'invalid request: body/samples must NOT have fewer than 1 items'],
-      [{ samples: Array.from({ length: 101 }, (_, i) => sample('u1', NOW - i)) }, 'invalid request: body/samples must NOT have more than 100 items'],
+      [
+        { samples: Array.from({ length: 101 }, (_, i) => sample('u1', NOW - i)) },
+        'invalid request: body/samples must NOT have more than 100 items',
+      ],
       [[1, 2], 'invalid request: body must be object'],
     ];
     for (const [body, message] of cases) {
@@ -113,7 +147,10 @@ describe('POST /v1/ingest', () => {
     const body = { samples: [sample('u1', NOW)] };
     const missing = await post(body);
     expect(missing.statusCode).toBe(401);
-    expect(missing.json()).toEqual({ error: 'missing_token', message: 'missing token: send Authorization: Bearer <token>' });
+    expect(missing.json()).toEqual({
+      error: 'missing_token',
+      message: 'missing token: send Authorization: Bearer <token>',
+    });
 
     const garbage = await post(body, 'not.a.jwt');
     expect(garbage.statusCode).toBe(401);
@@ -183,33 +220,42 @@ describe('POST /v1/ingest', () => {
   it('answers 413 over a real socket to a chunked 10 MB body without a length', async () => {
     const url = new URL(await h.listen());
     const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const { status, body, written } = await new Promise<{ status: number; body: string; written: number }>((resolve, reject) => {
-      let written = 0;
-      const req = request({
-        host: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path: '/v1/ingest',
-        headers: { authorization: `Bearer ${device}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
-      });
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, written }));
-      });
-      req.on('error', reject);
-      const pump = () => {
-        while (written < 10 * 1024 * 1024) {
-          written += chunk.length;
-          if (!req.write(chunk)) return void req.once('drain', pump);
-        }
-        req.end();
-      };
-      req.write('{"samples":[');
-      pump();
-    });
+    const { status, body, written } = await new Promise<{ status: number; body: string; written: number }>(
+      (resolve, reject) => {
+        let written = 0;
+        const req = request({
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/v1/ingest',
+          headers: {
+            authorization: `Bearer ${device}`,
+            'content-type': 'application/json',
+            'transfer-encoding': 'chunked',
+          },
+        });
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, written }));
+        });
+        req.on('error', reject);
+        const pump = () => {
+          while (written < 10 * 1024 * 1024) {
+            written += chunk.length;
+            if (!req.write(chunk)) return void req.once('drain', pump);
+          }
+          req.end();
+        };
+        req.write('{"samples":[');
+        pump();
+      },
+    );
     expect(status).toBe(413);
-    expect(JSON.parse(body)).toEqual({ error: 'body_too_large', message: `body too large: at most ${1024 * 1024} bytes` });
+    expect(JSON.parse(body)).toEqual({
+      error: 'body_too_large',
+      message: `body too large: at most ${1024 * 1024} bytes`,
+    });
     expect(written).toBeGreaterThan(1024 * 1024);
   });
 });
@@ -222,7 +268,7 @@ describe('POST /v1/ingest rate limit', () => {
   });
   afterAll(() => h.close());
 
-  it('answers 429 with Retry-After once the token\'s bucket is empty', async () => {
+  it("answers 429 with Retry-After once the token's bucket is empty", async () => {
     const token = await h.token({ role: 'device', user: 'r1' });
     const post = (n: number, t = token) =>
       h.api.app.inject({

@@ -13,7 +13,10 @@ describe('live view', () => {
   it('keeps floor membership and profiles across a restart (snapshot with the committed offsets)', async () => {
     const first = await startHarness({ now: () => NOW });
     const gateway = await first.token({ role: 'device', floor: 'f1' });
-    for (const [userId, alias] of [['u1', 'Ann'], ['u2', 'Bob']]) {
+    for (const [userId, alias] of [
+      ['u1', 'Ann'],
+      ['u2', 'Bob'],
+    ]) {
       const res = await first.api.app.inject({
         method: 'POST',
         url: '/v1/sessions',
@@ -27,7 +30,12 @@ describe('live view', () => {
 
     const second = await startHarness({ dir: first.dir, now: () => NOW });
     open.push(second);
-    expect(second.api.view.tiles('f1').map((t) => [t.userId, t.alias]).sort()).toEqual([
+    expect(
+      second.api.view
+        .tiles('f1')
+        .map((t) => [t.userId, t.alias])
+        .sort(),
+    ).toEqual([
       ['u1', 'Ann'],
       ['u2', 'Bob'],
     ]);
@@ -60,7 +68,9 @@ describe('live view', () => {
     expect((await tiles).map((t) => t.userId)).toEqual(['u1']);
 
     const left = nextEvent<{ userId: string }>(screen, 'leave');
-    await h.produce('sessions', [{ sessionId: 's1', userId: 'u1', floorId: 'f1', alias: 'Ann', startedAt: NOW - 60_000, endedAt: NOW }]);
+    await h.produce('sessions', [
+      { sessionId: 's1', userId: 'u1', floorId: 'f1', alias: 'Ann', startedAt: NOW - 60_000, endedAt: NOW },
+    ]);
     expect(await left).toEqual({ userId: 'u1' });
     expect(h.api.view.floorOf('u1')).toBeUndefined();
     expect(h.api.view.tiles('f1')).toEqual([]);

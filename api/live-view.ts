@@ -213,7 +213,8 @@ export function createLiveView(deps: StageDeps): LiveView {
       zone: has ? m.zone : null,
       readiness: has ? m.score : null,
       band: has ? m.band : null,
-      suggestion: m.suggestion === null ? null : { text: m.suggestion.text, action: m.suggestion.action, ts: m.suggestion.ts },
+      suggestion:
+        m.suggestion === null ? null : { text: m.suggestion.text, action: m.suggestion.action, ts: m.suggestion.ts },
       ts: has ? m.windowEnd : null,
       traceArrivalMs: has ? m.traceArrivalMs : null,
     };

@@ -20,7 +20,12 @@ describe('api routes', () => {
   let h: Harness;
   const tokens: Record<string, string> = {};
   const call = (method: 'GET' | 'POST' | 'PUT', url: string, token?: string, payload?: unknown) =>
-    h.api.app.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
+    h.api.app.inject({
+      method,
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   beforeAll(async () => {
     h = await startHarness({ ready: () => ({ log: true }) });
@@ -61,16 +66,29 @@ describe('api routes', () => {
       expect(res.statusCode).toBe(200);
       const doc = res.json() as { openapi: string; info: { description: string }; paths: Record<string, object> };
       expect(doc.openapi).toBe('3.0.3');
-      for (const path of ['/v1/ingest', '/v1/sessions', '/v1/users/{userId}/readiness', '/v1/users/{userId}/profile', '/v1/feedback', '/healthz', '/readyz', '/metrics']) {
+      for (const path of [
+        '/v1/ingest',
+        '/v1/sessions',
+        '/v1/users/{userId}/readiness',
+        '/v1/users/{userId}/profile',
+        '/v1/feedback',
+        '/healthz',
+        '/readyz',
+        '/metrics',
+      ]) {
         expect(Object.keys(doc.paths)).toContain(path);
       }
-      for (const code of errorCodes) expect(doc.info.description).toContain(`| \`${code}\` | ${errorTable[code].status} |`);
+      for (const code of errorCodes)
+        expect(doc.info.description).toContain(`| \`${code}\` | ${errorTable[code].status} |`);
       expect((await call('GET', '/docs/json')).json()).toEqual(doc);
     });
 
     it('answers unknown routes with the error shape', async () => {
       const res = await call('GET', '/v1/nope?x=1');
-      expect([res.statusCode, res.json()]).toEqual([404, { error: 'route_not_found', message: 'no route GET /v1/nope' }]);
+      expect([res.statusCode, res.json()]).toEqual([
+        404,
+        { error: 'route_not_found', message: 'no route GET /v1/nope' },
+      ]);
     });
   });
 
@@ -106,7 +124,16 @@ describe('api routes', () => {
       });
       const profiles = await h.read('profiles');
       expect(profiles).toHaveLength(1);
-      expect(profiles[0]).toMatchObject({ userId: 'u1', age: 40, sex: 'f', restHr: 55, maxHr: 182, locale: 'zh-CN', goals: [], conditions: [] });
+      expect(profiles[0]).toMatchObject({
+        userId: 'u1',
+        age: 40,
+        sex: 'f',
+        restHr: 55,
+        maxHr: 182,
+        locale: 'zh-CN',
+        goals: [],
+        conditions: [],
+      });
     });
 
     it('lets a coach check members in on their floor, and admin on any floor it names', async () => {
@@ -151,7 +178,7 @@ describe('api routes', () => {
       await h.api.view.caughtUp();
     });
 
-    it('gives the athlete, their floor\'s coach and admin the latest score with its factors', async () => {
+    it("gives the athlete, their floor's coach and admin the latest score with its factors", async () => {
       for (const who of ['athleteU1', 'coachF1', 'admin']) {
         const res = await call('GET', '/v1/users/u1/readiness', tokens[who]);
         expect(res.statusCode, who).toBe(200);
@@ -175,13 +202,16 @@ describe('api routes', () => {
       expect((await call('GET', '/v1/users/u1/readiness', tokens['athleteU1'])).json().score).toBe(72);
     });
 
-    it('refuses other athletes and other floors\' coaches; 404 when there is none', async () => {
+    it("refuses other athletes and other floors' coaches; 404 when there is none", async () => {
       expect((await call('GET', '/v1/users/u1/readiness', tokens['athleteU2'])).statusCode).toBe(403);
       expect((await call('GET', '/v1/users/u1/readiness', tokens['coachF2'])).statusCode).toBe(403);
       expect((await call('GET', '/v1/users/u1/readiness', tokens['floorF1'])).statusCode).toBe(403);
       expect((await call('GET', '/v1/users/u1/readiness')).statusCode).toBe(401);
       const none = await call('GET', '/v1/users/u2/readiness', tokens['athleteU2']);
-      expect([none.statusCode, none.json()]).toEqual([404, { error: 'not_found', message: 'readiness for this user not found' }]);
+      expect([none.statusCode, none.json()]).toEqual([
+        404,
+        { error: 'not_found', message: 'readiness for this user not found' },
+      ]);
     });
   });
 
@@ -197,41 +227,75 @@ describe('api routes', () => {
     });
 
     it('validates the ranges', async () => {
-      for (const bad of [{ age: 9 }, { age: 101 }, { restHr: 24 }, { restHr: 121 }, { maxHr: 99 }, { maxHr: 241 }, { sex: 'x' }, { locale: 'fr' }, { age: '30' }, { weight: 70 }]) {
+      for (const bad of [
+        { age: 9 },
+        { age: 101 },
+        { restHr: 24 },
+        { restHr: 121 },
+        { maxHr: 99 },
+        { maxHr: 241 },
+        { sex: 'x' },
+        { locale: 'fr' },
+        { age: '30' },
+        { weight: 70 },
+      ]) {
         const res = await call('PUT', '/v1/users/u2/profile', tokens['athleteU2'], bad);
         expect([res.statusCode, res.json().error], JSON.stringify(bad)).toEqual([400, 'invalid_request']);
       }
       const res = await call('PUT', '/v1/users/u2/profile', tokens['athleteU2'], { age: 101 });
       expect(res.json().message).toBe('invalid request: body/age must be <= 100');
-      expect((await call('PUT', '/v1/users/u2/profile', tokens['athleteU2'], { age: null, sex: null })).statusCode).toBe(200);
+      expect(
+        (await call('PUT', '/v1/users/u2/profile', tokens['athleteU2'], { age: null, sex: null })).statusCode,
+      ).toBe(200);
     });
 
-    it('lets a coach of the user\'s floor read but not write; refuses others', async () => {
+    it("lets a coach of the user's floor read but not write; refuses others", async () => {
       // u1 is on f1 (checked in above)
       expect((await call('GET', '/v1/users/u1/profile', tokens['coachF1'])).json().maxHr).toBe(182);
       expect((await call('GET', '/v1/users/u1/profile', tokens['coachF2'])).statusCode).toBe(403);
       expect((await call('PUT', '/v1/users/u1/profile', tokens['coachF1'], { age: 41 })).statusCode).toBe(403);
       expect((await call('GET', '/v1/users/u1/profile', tokens['athleteU2'])).statusCode).toBe(403);
       expect((await call('PUT', '/v1/users/u1/profile', tokens['athleteU2'], { age: 41 })).statusCode).toBe(403);
-      expect((await call('PUT', '/v1/users/u1/profile', tokens['admin'], { age: 41, maxHr: 180 })).statusCode).toBe(200);
-      expect((await call('GET', '/v1/users/u1/profile', tokens['admin'])).json()).toMatchObject({ age: 41, maxHr: 180 });
+      expect((await call('PUT', '/v1/users/u1/profile', tokens['admin'], { age: 41, maxHr: 180 })).statusCode).toBe(
+        200,
+      );
+      expect((await call('GET', '/v1/users/u1/profile', tokens['admin'])).json()).toMatchObject({
+        age: 41,
+        maxHr: 180,
+      });
       expect((await call('GET', '/v1/users/nobody/profile', tokens['admin'])).statusCode).toBe(404);
     });
   });
 
   describe('POST /v1/feedback', () => {
-    it('produces the athlete\'s feedback', async () => {
-      const res = await call('POST', '/v1/feedback', tokens['athleteU1'], { suggestionId: 'sg-1', rating: 4, rpe: 7, comment: 'hard' });
+    it("produces the athlete's feedback", async () => {
+      const res = await call('POST', '/v1/feedback', tokens['athleteU1'], {
+        suggestionId: 'sg-1',
+        rating: 4,
+        rpe: 7,
+        comment: 'hard',
+      });
       expect([res.statusCode, res.json()]).toEqual([202, { status: 'accepted' }]);
       const fb = await h.read('feedback');
-      expect(fb).toEqual([{ userId: 'u1', suggestionId: 'sg-1', ts: fb[0]!.ts, rating: 4, rpe: 7, comment: 'hard', followed: null }]);
+      expect(fb).toEqual([
+        { userId: 'u1', suggestionId: 'sg-1', ts: fb[0]!.ts, rating: 4, rpe: 7, comment: 'hard', followed: null },
+      ]);
     });
 
     it('refuses other roles and bad values', async () => {
       expect((await call('POST', '/v1/feedback', undefined, { suggestionId: 'x' })).statusCode).toBe(401);
       expect((await call('POST', '/v1/feedback', tokens['coachF1'], { suggestionId: 'x' })).statusCode).toBe(403);
       expect((await call('POST', '/v1/feedback', tokens['admin'], { suggestionId: 'x' })).statusCode).toBe(403);
-      for (const bad of [{}, { suggestionId: '' }, { suggestionId: 'x', rating: 6 }, { suggestionId: 'x', rating: 0 }, { suggestionId: 'x', rpe: 11 }, { suggestionId: 'x', rating: 2.5 }, { suggestionId: 'x', comment: 'c'.repeat(501) }, { suggestionId: 'x', userId: 'u2' }]) {
+      for (const bad of [
+        {},
+        { suggestionId: '' },
+        { suggestionId: 'x', rating: 6 },
+        { suggestionId: 'x', rating: 0 },
+        { suggestionId: 'x', rpe: 11 },
+        { suggestionId: 'x', rating: 2.5 },
+        { suggestionId: 'x', comment: 'c'.repeat(501) },
+        { suggestionId: 'x', userId: 'u2' },
+      ]) {
         const res = await call('POST', '/v1/feedback', tokens['athleteU1'], bad);
         expect([res.statusCode, res.json().error], JSON.stringify(bad).slice(0, 60)).toEqual([400, 'invalid_request']);
       }

@@ -95,8 +95,16 @@ describe('socket.io namespaces', () => {
       ['/athlete', { token: floor }, 'unauthorized: a floor token may not join /athlete'],
       ['/floor', { token: floor, floorId: 'f2' }, 'unauthorized: this token is for another floor'],
       ['/athlete', { token: athlete, userId: 'b1' }, 'unauthorized: this token is for another user'],
-      ['/athlete', { token: await h.token({ role: 'admin' }) }, 'unauthorized: an admin token must name the user (auth.userId)'],
-      ['/floor', { token: await h.token({ role: 'device', floor: 'f1' }) }, 'unauthorized: a device token may not join /floor'],
+      [
+        '/athlete',
+        { token: await h.token({ role: 'admin' }) },
+        'unauthorized: an admin token must name the user (auth.userId)',
+      ],
+      [
+        '/floor',
+        { token: await h.token({ role: 'device', floor: 'f1' }) },
+        'unauthorized: a device token may not join /floor',
+      ],
     ];
     for (const [ns, auth, message] of refusals) {
       expect(await connected(h.socket(ns, auth))).toEqual({ ok: false, message });
@@ -110,12 +118,25 @@ describe('socket.io namespaces', () => {
     const firstB = nextEvent<Live>(b, 'live');
     expect(await connected(a)).toEqual({ ok: true });
     expect(await connected(b)).toEqual({ ok: true });
-    expect(await firstA).toEqual({ userId: 'a1', bpm: null, zone: null, pctMax: null, readiness: null, band: null, ts: null, traceArrivalMs: null });
+    expect(await firstA).toEqual({
+      userId: 'a1',
+      bpm: null,
+      zone: null,
+      pctMax: null,
+      readiness: null,
+      band: null,
+      ts: null,
+      traceArrivalMs: null,
+    });
     await firstB;
     const gotA = record(a, ['live', 'suggestion']);
     const gotB = record(b, ['live', 'suggestion']);
 
-    await h.produce('readiness', [readiness('a1', 10_000, 141), readiness('b1', 10_000, 151), readiness('b1', 20_000, 152)]);
+    await h.produce('readiness', [
+      readiness('a1', 10_000, 141),
+      readiness('b1', 10_000, 151),
+      readiness('b1', 20_000, 152),
+    ]);
     await h.produce('suggestions', [suggestion('b1', 20_000, 'for b only')]);
     await h.api.view.caughtUp();
     // a marker for each: socket.io keeps order per connection, so anything else sent before it has arrived
@@ -125,10 +146,36 @@ describe('socket.io namespaces', () => {
     await Promise.all([markerA, markerB]);
 
     expect(gotA).toEqual([
-      { name: 'live', value: { userId: 'a1', bpm: 141, zone: 4, pctMax: 70.5, readiness: 75, band: 'green', ts: 10_000, traceArrivalMs: 10_001 } },
-      { name: 'live', value: { userId: 'a1', bpm: 199, zone: 4, pctMax: 99.5, readiness: 75, band: 'green', ts: 90_000, traceArrivalMs: 90_001 } },
+      {
+        name: 'live',
+        value: {
+          userId: 'a1',
+          bpm: 141,
+          zone: 4,
+          pctMax: 70.5,
+          readiness: 75,
+          band: 'green',
+          ts: 10_000,
+          traceArrivalMs: 10_001,
+        },
+      },
+      {
+        name: 'live',
+        value: {
+          userId: 'a1',
+          bpm: 199,
+          zone: 4,
+          pctMax: 99.5,
+          readiness: 75,
+          band: 'green',
+          ts: 90_000,
+          traceArrivalMs: 90_001,
+        },
+      },
     ]);
-    expect(gotB.map((e) => [e.name, (e.value as { userId: string }).userId, (e.value as { bpm?: number }).bpm])).toEqual([
+    expect(
+      gotB.map((e) => [e.name, (e.value as { userId: string }).userId, (e.value as { bpm?: number }).bpm]),
+    ).toEqual([
       ['live', 'b1', 151],
       ['live', 'b1', 152],
       ['suggestion', 'b1', undefined],
@@ -146,12 +193,26 @@ describe('socket.io namespaces', () => {
       ['a1', 'Ann'],
       ['a2', 'Abe'],
     ]);
-    expect(tiles.find((t) => t.userId === 'a1')).toMatchObject({ bpm: 199, zone: 4, readiness: 75, band: 'green', ts: 90_000, traceArrivalMs: 90_001 });
+    expect(tiles.find((t) => t.userId === 'a1')).toMatchObject({
+      bpm: 199,
+      zone: 4,
+      readiness: 75,
+      band: 'green',
+      ts: 90_000,
+      traceArrivalMs: 90_001,
+    });
     const got = record(s, ['tile', 'suggestion', 'alert', 'trigger', 'leave']);
 
     await h.produce('readiness', [readiness('a2', 100_000, 120), readiness('b1', 100_000, 130)]);
-    await h.produce('suggestions', [suggestion('a2', 100_000, 'ease to zone 3'), suggestion('b1', 100_000, 'not for f1')]);
-    await h.produce('triggers', [trigger('a2', 'zone_change', 100_000), trigger('a2', 'danger', 100_001), trigger('b1', 'danger', 100_001)]);
+    await h.produce('suggestions', [
+      suggestion('a2', 100_000, 'ease to zone 3'),
+      suggestion('b1', 100_000, 'not for f1'),
+    ]);
+    await h.produce('triggers', [
+      trigger('a2', 'zone_change', 100_000),
+      trigger('a2', 'danger', 100_001),
+      trigger('b1', 'danger', 100_001),
+    ]);
     await h.api.view.caughtUp();
     const marker = nextEvent<Tile>(s, 'tile', (t) => t.bpm === 198);
     await h.produce('readiness', [readiness('a1', 110_000, 198)]);
@@ -165,7 +226,10 @@ describe('socket.io namespaces', () => {
       ['alert', 'a2'],
       ['tile', 'a1'],
     ]);
-    expect(got[2]!.value).toMatchObject({ bpm: 120, suggestion: { text: 'ease to zone 3', action: 'reduce_intensity', ts: 100_000 } });
+    expect(got[2]!.value).toMatchObject({
+      bpm: 120,
+      suggestion: { text: 'ease to zone 3', action: 'reduce_intensity', ts: 100_000 },
+    });
     expect(got[3]!.value).toMatchObject({ kind: 'danger', alias: 'Abe' });
   });
 
@@ -214,7 +278,15 @@ describe('socket.io namespaces', () => {
     const spoof = await a.emitWithAck('feedback', { suggestionId: 'x', userId: 'b1' });
     expect(spoof).toMatchObject({ error: 'invalid_request' });
     expect(await h.read('feedback')).toEqual([
-      { userId: 'a1', suggestionId: 'sg-a1-1', ts: expect.any(Number), rating: 5, rpe: null, comment: null, followed: null },
+      {
+        userId: 'a1',
+        suggestionId: 'sg-a1-1',
+        ts: expect.any(Number),
+        rating: 5,
+        rpe: null,
+        comment: null,
+        followed: null,
+      },
     ]);
   });
 });

@@ -29,12 +29,17 @@ function showSuggestion(socket, s) {
       if (!answer?.ok) for (const b of item.querySelectorAll('button')) b.disabled = false;
     });
   };
-  const up = el('button', { type: 'button', 'data-testid': 'feedback-up', title: 'helpful' }, '👍');
-  const down = el('button', { type: 'button', 'data-testid': 'feedback-down', title: 'not helpful' }, '👎');
+  const up = el('button', { type: 'button', 'data-testid': 'feedback-up' }, '👍 helpful');
+  const down = el('button', { type: 'button', 'data-testid': 'feedback-down' }, '👎 not for me');
   up.addEventListener('click', () => send(5));
   down.addEventListener('click', () => send(1));
-  const item = el('li', { 'data-id': s.suggestionId }, el('time', {}, fmt.time(s.ts)),
-    el('p', { 'data-testid': 'suggestion' }, s.text), el('div', { class: 'actions' }, up, down, status));
+  const item = el(
+    'li',
+    { 'data-id': s.suggestionId },
+    el('time', {}, fmt.time(s.ts)),
+    el('p', { 'data-testid': 'suggestion' }, s.text),
+    el('div', { class: 'actions' }, up, down, status),
+  );
   list.prepend(item);
   while (list.childElementCount > MAX_ITEMS) list.lastElementChild.remove();
 }

@@ -21,9 +21,19 @@ export function mountFloor(namespace) {
     const node = el(
       'article',
       { class: 'tile z0', 'data-testid': 'tile', 'data-user': userId },
-      el('header', {}, el('span', { class: 'alias', 'data-testid': 'alias' }), el('span', { class: 'readiness', 'data-testid': 'readiness' })),
+      el(
+        'header',
+        {},
+        el('span', { class: 'alias', 'data-testid': 'alias' }),
+        el('span', { class: 'readiness', 'data-testid': 'readiness' }),
+      ),
       el('div', { class: 'bpm', 'data-testid': 'bpm' }),
-      el('div', { class: 'meta' }, el('span', { 'data-testid': 'pctmax' }), el('span', { class: 'zone', 'data-testid': 'zone' })),
+      el(
+        'div',
+        { class: 'meta' },
+        el('span', { 'data-testid': 'pctmax' }),
+        el('span', { class: 'zone', 'data-testid': 'zone' }),
+      ),
       el('p', { class: 'suggestion', 'data-testid': 'suggestion' }),
     );
     grid.append(node);
@@ -33,7 +43,7 @@ export function mountFloor(namespace) {
   function render(t) {
     const node = tiles.get(t.userId) ?? build(t.userId);
     tiles.set(t.userId, node);
-    node.className = `tile z${t.zone ?? 0}`;
+    node.className = `tile z${t.zone ?? 0}${node.dataset.alert ? ' alert' : ''}`;
     node.dataset.zone = String(t.zone ?? '');
     node.querySelector('.alias').textContent = t.alias || t.userId;
     const r = node.querySelector('.readiness');
@@ -86,7 +96,11 @@ export function mountFloor(namespace) {
     if (!node) return;
     node.classList.add('alert');
     node.dataset.alert = a.kind;
-    setTimeout(() => node.classList.remove('alert'), 30_000);
+    clearTimeout(node.alertTimer);
+    node.alertTimer = setTimeout(() => {
+      delete node.dataset.alert;
+      node.classList.remove('alert');
+    }, 30_000);
   });
   return socket;
 }

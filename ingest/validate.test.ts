@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenClaims } from '../platform/index.ts';
-import { FORBIDDEN_DEVICE, FORBIDDEN_USER, FUTURE_TS, validateBody, validateSamples, type ValidateContext } from './validate.ts';
+import {
+  FORBIDDEN_DEVICE,
+  FORBIDDEN_USER,
+  FUTURE_TS,
+  validateBody,
+  validateSamples,
+  type ValidateContext,
+} from './validate.ts';
 
 const NOW = Date.UTC(2026, 10, 1, 9, 0, 0);
 const ctx = (claims: TokenClaims, members: Record<string, string> = {}): ValidateContext => ({
@@ -22,13 +29,30 @@ describe('validateSamples', () => {
     const v = validateSamples([ok], admin);
     expect(v.rejected).toEqual([]);
     expect(v.accepted).toEqual([
-      { userId: 'u1', deviceId: 'strap-1', ts: NOW - 1000, bpm: 120, rr: [], steps: null, cadence: null, power: null, speed: null, receivedAt: NOW },
+      {
+        userId: 'u1',
+        deviceId: 'strap-1',
+        ts: NOW - 1000,
+        bpm: 120,
+        rr: [],
+        steps: null,
+        cadence: null,
+        power: null,
+        speed: null,
+        receivedAt: NOW,
+      },
     ]);
   });
 
   it('keeps every field in range', () => {
     const s = { ...ok, rr: [800, 810], steps: 0, cadence: 300, power: 3000, speed: 12.5 };
-    expect(validateSamples([s], admin).accepted[0]).toMatchObject({ rr: [800, 810], steps: 0, cadence: 300, power: 3000, speed: 12.5 });
+    expect(validateSamples([s], admin).accepted[0]).toMatchObject({
+      rr: [800, 810],
+      steps: 0,
+      cadence: 300,
+      power: 3000,
+      speed: 12.5,
+    });
     expect(validateSamples([{ ...ok, bpm: null, rr: [1000] }], admin).accepted[0]?.bpm).toBeNull();
   });
 
@@ -38,10 +62,14 @@ describe('validateSamples', () => {
     expect(reasonOf({ ...ok, bpm: 72.5 })).toBe('bpm: must be an integer 20-250, got 72.5');
     expect(reasonOf({ ...ok, bpm: '72' })).toBe('bpm: must be an integer 20-250, got "72"');
     expect(reasonOf({ ...ok, userId: '' })).toBe('userId: must be 1-128 characters of A-Z a-z 0-9 . _ : -, got ""');
-    expect(reasonOf({ ...ok, userId: 'a b' })).toBe('userId: must be 1-128 characters of A-Z a-z 0-9 . _ : -, got "a b"');
+    expect(reasonOf({ ...ok, userId: 'a b' })).toBe(
+      'userId: must be 1-128 characters of A-Z a-z 0-9 . _ : -, got "a b"',
+    );
     expect(reasonOf({ ...ok, userId: 'x'.repeat(129) })).toMatch(/^userId: must be 1-128 characters/);
     expect(reasonOf({ ...ok, deviceId: 7 })).toBe('deviceId: must be a string, got 7');
-    expect(reasonOf({ ...ok, ts: '2026-11-01' })).toBe('ts: must be an integer of ms since the epoch, at or after 2000-01-01, got "2026-11-01"');
+    expect(reasonOf({ ...ok, ts: '2026-11-01' })).toBe(
+      'ts: must be an integer of ms since the epoch, at or after 2000-01-01, got "2026-11-01"',
+    );
     expect(reasonOf({ ...ok, ts: 946_684_799_999 })).toMatch(/^ts: must be an integer/);
     expect(reasonOf({ ...ok, rr: [100] })).toBe('rr[0]: must be an integer 200-3000 (ms), got 100');
     expect(reasonOf({ ...ok, rr: 800 })).toBe('rr: must be an array of RR intervals in ms, got 800');
@@ -56,7 +84,9 @@ describe('validateSamples', () => {
     expect(reasonOf({ userId: 'u1', deviceId: 'd', ts: NOW })).toBe(
       'sample: needs at least one of bpm, rr, steps, cadence, power, speed',
     );
-    expect(reasonOf({ ...ok, bpm: 400, speed: -1 })).toBe('bpm: must be an integer 20-250, got 400; speed: must be a number 0-50 (m/s), got -1');
+    expect(reasonOf({ ...ok, bpm: 400, speed: -1 })).toBe(
+      'bpm: must be an integer 20-250, got 400; speed: must be a number 0-50 (m/s), got -1',
+    );
   });
 
   it('rejects timestamps beyond the clock skew but accepts old (late) ones', () => {
@@ -95,7 +125,10 @@ describe('validateBody', () => {
   it('refuses what is not a batch', () => {
     expect(validateBody([], admin, 10)).toEqual({ ok: false, reason: 'body must be a JSON object {"samples":[…]}' });
     expect(validateBody({ sample: [] }, admin, 10)).toEqual({ ok: false, reason: 'samples must be an array' });
-    expect(validateBody({ samples: [] }, admin, 10)).toEqual({ ok: false, reason: 'samples must hold at least one sample' });
+    expect(validateBody({ samples: [] }, admin, 10)).toEqual({
+      ok: false,
+      reason: 'samples must hold at least one sample',
+    });
     expect(validateBody({ samples: [ok, ok, ok] }, admin, 2)).toEqual({
       ok: false,
       reason: 'samples holds 3 samples, at most 2 per request',

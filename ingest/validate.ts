@@ -119,7 +119,15 @@ export function validateSample(raw: unknown, ctx: ValidateContext): Sample | { r
   }
   const rr = rrField(s['rr'], problems);
 
-  if (problems.length === 0 && bpm === null && rr.length === 0 && steps === null && cadence === null && power === null && speed === null) {
+  if (
+    problems.length === 0 &&
+    bpm === null &&
+    rr.length === 0 &&
+    steps === null &&
+    cadence === null &&
+    power === null &&
+    speed === null
+  ) {
     problems.push('sample: needs at least one of bpm, rr, steps, cadence, power, speed');
   }
   if (problems.length > 0) {
@@ -161,7 +169,13 @@ function scopeProblem(userId: string, deviceId: string, ctx: ValidateContext): s
   return null;
 }
 
-function intField(s: Record<string, unknown>, name: string, min: number, max: number, problems: string[]): number | null {
+function intField(
+  s: Record<string, unknown>,
+  name: string,
+  min: number,
+  max: number,
+  problems: string[],
+): number | null {
   const v = s[name];
   if (v === undefined || v === null) return null;
   if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {

@@ -48,8 +48,10 @@ export function dashboardRoutes(app: FastifyInstance): void {
 
   const html = { 200: { type: 'string', description: 'HTML page' }, ...errorResponses(400) };
   const page = (path: string, params: object, file: FileName, summary: string) =>
-    app.get(path, { schema: { summary, tags: ['dashboards'], produces: ['text/html'], params, response: html } }, (_req, reply) =>
-      send(reply, file),
+    app.get(
+      path,
+      { schema: { summary, tags: ['dashboards'], produces: ['text/html'], params, response: html } },
+      (_req, reply) => send(reply, file),
     );
   page('/floor/:floorId', floorParams, 'floor.html', 'gym-floor screen (token in the URL fragment: #token=…)');
   page('/coach/:floorId', floorParams, 'coach.html', 'coach view of a floor (token in the URL fragment)');

@@ -52,7 +52,7 @@ export function ingestRoutes(app: FastifyInstance, ctx: ApiContext): void {
           'power integer 0-3000 (W); speed 0-50 (m/s); at least one of bpm, rr, steps, cadence, power, speed; ' +
           'no other fields. Samples are validated one by one: good ones are accepted, bad ones listed in ' +
           '`rejected` with their index and a reason (e.g. "bpm: must be an integer 20-250, got 400"). ' +
-          'A device or athlete token bound to a user may send only that user\'s samples; a gateway token ' +
+          "A device or athlete token bound to a user may send only that user's samples; a gateway token " +
           'bound to a floor only for users with a current session on that floor. Late samples are accepted ' +
           `(the stream processor decides lateness). At most ${maxSamplesPerRequest} samples and ` +
           `${maxBodyBytes} bytes per request, ${ingestRatePerToken} samples/s per token (bursts of 2 s).`,
@@ -90,7 +90,11 @@ export function ingestRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ctx.ingestor.countRejected(v.rejected);
       const rejected = v.rejected.map(({ index, reason }) => ({ index, reason }));
       if (v.accepted.length === 0) {
-        throw new ApiError(v.forbidden === v.rejected.length ? 'samples_forbidden' : 'samples_rejected', {}, { rejected });
+        throw new ApiError(
+          v.forbidden === v.rejected.length ? 'samples_forbidden' : 'samples_rejected',
+          {},
+          { rejected },
+        );
       }
       try {
         await ctx.ingestor.ingest(v.accepted);

@@ -9,7 +9,9 @@ export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       schema: {
         summary: 'liveness: 200 while the process lives',
         tags: ['ops'],
-        response: { 200: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } } },
+        response: {
+          200: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } },
+        },
       },
     },
     async () => ({ status: 'ok' }),
@@ -26,7 +28,10 @@ export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
           503: {
             type: 'object',
             required: ['status', 'failing'],
-            properties: { status: { type: 'string', const: 'not_ready' }, failing: { type: 'array', items: { type: 'string' } } },
+            properties: {
+              status: { type: 'string', const: 'not_ready' },
+              failing: { type: 'array', items: { type: 'string' } },
+            },
           },
         },
       },

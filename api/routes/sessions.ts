@@ -25,10 +25,10 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       onRequest: requireToken(ctx, ['device', 'coach', 'admin'], 'start sessions'),
       schema: {
-        summary: 'check an athlete in on the token\'s floor',
+        summary: "check an athlete in on the token's floor",
         description:
-          'The floor is the token\'s (an admin token not bound to a floor names it in floorId). ' +
-          'A profile, when given, is merged over the athlete\'s current one.',
+          "The floor is the token's (an admin token not bound to a floor names it in floorId). " +
+          "A profile, when given, is merged over the athlete's current one.",
         tags: ['sessions'],
         security: bearerAuth,
         body: {
@@ -57,7 +57,9 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (claims.role === 'admin') {
         const f = claims.floor ?? body.floorId;
         if (f === undefined) {
-          throw new ApiError('invalid_request', { reason: 'floorId is required with an admin token not bound to a floor' });
+          throw new ApiError('invalid_request', {
+            reason: 'floorId is required with an admin token not bound to a floor',
+          });
         }
         floorId = f;
       } else if (claims.floor === undefined) {

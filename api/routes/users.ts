@@ -41,7 +41,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       onRequest: requireToken(ctx, ['athlete', 'coach', 'admin'], 'read profiles'),
       schema: {
-        summary: 'the athlete\'s profile',
+        summary: "the athlete's profile",
         description: 'That athlete, a coach of the floor where the athlete has a session, or admin.',
         tags: ['users'],
         security: bearerAuth,
@@ -65,8 +65,9 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       onRequest: requireToken(ctx, ['athlete', 'admin'], 'change profiles'),
       schema: {
-        summary: 'replace the athlete\'s profile',
-        description: 'That athlete or admin. Fields left out are unknown (null) and estimated downstream; locale defaults to en.',
+        summary: "replace the athlete's profile",
+        description:
+          'That athlete or admin. Fields left out are unknown (null) and estimated downstream; locale defaults to en.',
         tags: ['users'],
         security: bearerAuth,
         params: userParams,

@@ -73,7 +73,10 @@ export class DiskLog implements Log {
       mkdirSync(dir, { recursive: true });
       const { partition, recovery } = Partition.open(spec.name, i, dir, this.o.segmentBytes ?? 64 * 1024 * 1024);
       if (recovery.truncatedBytes > 0) {
-        this.o.logger?.warn({ file: recovery.file, bytes: recovery.truncatedBytes }, 'cut a torn write off the log tail');
+        this.o.logger?.warn(
+          { file: recovery.file, bytes: recovery.truncatedBytes },
+          'cut a torn write off the log tail',
+        );
       }
       partitions.push(partition);
     }
@@ -86,7 +89,10 @@ export class DiskLog implements Log {
       if (existing) {
         const want = spec.partitions ?? this.o.partitions;
         if (want !== existing.spec.partitions) {
-          this.o.logger?.warn({ topic: spec.name, has: existing.spec.partitions, want }, 'topic keeps its partition count');
+          this.o.logger?.warn(
+            { topic: spec.name, has: existing.spec.partitions, want },
+            'topic keeps its partition count',
+          );
         }
         continue;
       }
@@ -109,7 +115,8 @@ export class DiskLog implements Log {
 
   produce(topic: string, records: ProduceRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the log is closed'));
-    const t = this.topic(topic);
+    const t = this.topics.get(topic);
+    if (!t) return Promise.reject(new Error(`unknown topic ${topic}: create it with ensureTopics first`));
     if (records.length === 0) return Promise.resolve();
     const n = t.partitions.length;
     const now = Date.now();

@@ -53,7 +53,10 @@ export class GroupMember implements Subscription {
     }
     this.dir = join(baseDir, encodeURIComponent(options.group));
     mkdirSync(this.dir, { recursive: true });
-    this.timer = setInterval(() => void this.commit().catch((err) => this.host.logger?.error({ err }, 'commit failed')), commitIntervalMs);
+    this.timer = setInterval(
+      () => void this.commit().catch((err) => this.host.logger?.error({ err }, 'commit failed')),
+      commitIntervalMs,
+    );
     this.timer.unref();
     this.ready = this.start();
   }
@@ -93,7 +96,10 @@ export class GroupMember implements Subscription {
         const p = this.host.partitionsOf(topic)[task.id]!;
         let pos = task.positions[topic]!;
         if (pos < p.startOffset) {
-          this.host.logger?.warn({ group: this.options.group, topic, partition: task.id, from: pos, to: p.startOffset }, 'position below the log start (retention): skipping ahead');
+          this.host.logger?.warn(
+            { group: this.options.group, topic, partition: task.id, from: pos, to: p.startOffset },
+            'position below the log start (retention): skipping ahead',
+          );
           pos = task.positions[topic] = p.startOffset;
         }
         batch = p.read(pos, max);

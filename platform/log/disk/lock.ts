@@ -19,7 +19,9 @@ export function acquireLock(path: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(path, 'utf8'));
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new Error(`another pulsecoach process (pid ${pid}) holds the log lock ${path}; stop it or use another --data-dir`);
+        throw new Error(
+          `another pulsecoach process (pid ${pid}) holds the log lock ${path}; stop it or use another --data-dir`,
+        );
       }
       unlinkSync(path);
     }

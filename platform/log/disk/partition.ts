@@ -1,4 +1,14 @@
-import { closeSync, fdatasync, ftruncateSync, openSync, readFileSync, readSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { checkFrame, encodeFrame, forEachRecord, HEADER_BYTES, type PendingRecord } from './frame.ts';
 import type { LogRecord } from '../types.ts';
@@ -46,7 +56,12 @@ export class Partition {
   ) {}
 
   /** Opens (or creates) the partition, cutting a torn tail off the last segment. */
-  static open(topic: string, index: number, dir: string, segmentBytes: number): { partition: Partition; recovery: RecoveryReport } {
+  static open(
+    topic: string,
+    index: number,
+    dir: string,
+    segmentBytes: number,
+  ): { partition: Partition; recovery: RecoveryReport } {
     const p = new Partition(topic, index, dir, segmentBytes);
     const names = readdirSync(dir)
       .filter((n) => SEGMENT_NAME.test(n))
@@ -82,7 +97,9 @@ export class Partition {
     if (pos < data.length) {
       if (!isLast) {
         closeSync(fd);
-        throw new Error(`log segment ${path} is corrupt at byte ${pos} of ${data.length} (not the last segment, so not a torn write)`);
+        throw new Error(
+          `log segment ${path} is corrupt at byte ${pos} of ${data.length} (not the last segment, so not a torn write)`,
+        );
       }
       ftruncateSync(fd, pos);
       recovery.truncatedBytes = data.length - pos;
@@ -123,7 +140,8 @@ export class Partition {
     if (seg.size >= this.segmentBytes) seg = this.roll();
     const frame = encodeFrame(this.nextOffset, this.pending);
     let written = 0;
-    while (written < frame.length) written += writeSync(seg.fd, frame, written, frame.length - written, seg.size + written);
+    while (written < frame.length)
+      written += writeSync(seg.fd, frame, written, frame.length - written, seg.size + written);
     seg.frameOffsets.push(this.nextOffset);
     seg.framePositions.push(seg.size);
     seg.size += frame.length;
