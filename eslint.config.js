@@ -22,7 +22,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/*.js', '.ci/**'],
+    files: ['bin/*.js', 'bench/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    files: ['*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
 );

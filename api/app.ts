@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
 import { Server } from 'socket.io';
 import { createIngestor } from '../ingest/index.ts';
 import { emitter, type StageDeps, type TokenSigner } from '../platform/index.ts';
@@ -102,6 +103,8 @@ export function buildApi(options: ApiOptions): Api {
     }),
   );
 
+  registerGauges(deps, io, view);
+
   return {
     app,
     io,
@@ -116,6 +119,35 @@ export function buildApi(options: ApiOptions): Api {
       await app.close();
     },
   };
+}
+
+/** Connected sockets per namespace and the live view's size, read when /metrics is scraped. */
+function registerGauges(deps: StageDeps, io: Server, view: LiveView): void {
+  const { registry } = deps.metrics;
+  if (registry.getSingleMetric('pulsecoach_api_sockets') === undefined) {
+    new Gauge({
+      name: 'pulsecoach_api_sockets',
+      help: 'connected socket.io clients, by namespace',
+      labelNames: ['namespace'],
+      registers: [registry],
+      collect() {
+        for (const ns of ['/floor', '/coach', '/athlete']) this.set({ namespace: ns }, io.of(ns).sockets.size);
+      },
+    });
+  }
+  if (registry.getSingleMetric('pulsecoach_api_view_users') === undefined) {
+    new Gauge({
+      name: 'pulsecoach_api_view_users',
+      help: 'users in the api live view, and of them members on a floor',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        const { users, members } = view.size();
+        this.set({ kind: 'users' }, users);
+        this.set({ kind: 'members' }, members);
+      },
+    });
+  }
 }
 
 function toApiError(err: FastifyError, bodyLimit: number): ApiError {

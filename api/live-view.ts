@@ -161,6 +161,7 @@ export function createLiveView(deps: StageDeps): LiveView {
   let listener: ViewListener = quiet;
   let running: RunningStage | null = null;
   let started = false;
+  const latency = deps.metrics.pipelineLatencySeconds.labels('api');
 
   const codecs = {
     sessions: serde('Session'),
@@ -295,6 +296,8 @@ export function createLiveView(deps: StageDeps): LiveView {
     m.factors = r.factors.length === 0 ? NO_FACTORS : r.factors;
     if (m.floorId !== '') listener.tile(m.floorId, tileOf(m));
     listener.live(m.userId, liveOf(m.userId, m));
+    // sample arrival at ingest → pushed to the rooms; not while replaying history at start-up
+    if (started && r.traceArrivalMs > 0) latency.observe(Math.max(0, Date.now() - r.traceArrivalMs) / 1000);
   }
 
   function applySuggestion(task: number, s: Suggestion): void {

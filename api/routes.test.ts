@@ -49,6 +49,8 @@ describe('api routes', () => {
       expect(metrics.statusCode).toBe(200);
       expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
       expect(metrics.body).toMatch(/^# HELP pulsecoach_records_out_total/m);
+      expect(metrics.body).toMatch(/^pulsecoach_api_sockets\{namespace="\/floor"\} 0$/m);
+      expect(metrics.body).toMatch(/^pulsecoach_api_view_users\{kind="users"\} \d+$/m);
     });
 
     it('answers 503 naming what is not ready', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io as connect, type Socket } from 'socket.io-client';
+import { Worker } from 'node:worker_threads';
 import { createIngestor, createSimulation, type Simulation } from '../ingest/index.ts';
 import { createLogger, emitter, loadConfig } from '../platform/index.ts';
 import type { Sample } from '../schemas/index.ts';
@@ -36,13 +36,9 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
   const dir = mkdtempSync(join(tmpdir(), 'pulse-bench-'));
   const config = loadConfig({}, { 'data-dir': dir, port: '0', 'log-level': 'warn' });
   const rt = await startRuntime(config, ['ingest', 'processor', 'inference', 'coach', 'api'], createLogger('warn'));
-  const sockets: Socket[] = [];
   let peakRss = 0;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   try {
-    await collectGarbage();
-    const heapBefore = process.memoryUsage().heapUsed;
-
     const perFloor = Math.ceil(opts.users / opts.floors);
     const startTs = Date.now() - 3_600_000;
     const sims: Simulation[] = [];
@@ -59,28 +55,26 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
         }),
       );
     }
+    // the simulator's athletes and device streams are the load generator, not the pipeline:
+    // make them exist (next() builds them lazily), then measure the heap from here
+    const warm = sims.flatMap((s) => s.next(startTs + 1000));
+    await collectGarbage();
+    const heapBefore = process.memoryUsage().heapUsed;
     await emitter(rt.deps, 'bench', 'profiles').send(sims.flatMap((s) => s.profiles()));
     await emitter(rt.deps, 'bench', 'sessions').send(sims.flatMap((s) => s.sessions()));
 
-    const latencies: number[] = [];
-    for (let f = 0; f < opts.floors; f++) {
-      const token = await rt.signer.sign({ role: 'floor', floor: `bench${f}` });
-      const socket = connect(`${rt.url}/floor`, { auth: { token }, transports: ['websocket'] });
-      socket.on('tile', (t: { traceArrivalMs?: number }) => {
-        if (t.traceArrivalMs && t.traceArrivalMs > 0) latencies.push(Date.now() - t.traceArrivalMs);
-      });
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-      sockets.push(socket);
-    }
+    const tokens: string[] = [];
+    for (let f = 0; f < opts.floors; f++) tokens.push(await rt.signer.sign({ role: 'floor', floor: `bench${f}` }));
+    const screens = new Worker(new URL('./worker-bootstrap.js', import.meta.url), {
+      workerData: { module: new URL('./floor-clients.ts', import.meta.url).href, url: rt.url, tokens },
+    });
+    await waitFor(screens, 'connected');
 
     const ingestor = createIngestor(rt.deps);
     const tickMs = 50;
     const perTick = Math.round((opts.rate * tickMs) / 1000);
-    let simTs = startTs;
-    let buffered: Sample[] = [];
+    let simTs = startTs + 1000;
+    let buffered: Sample[] = warm;
     const take = (n: number): Sample[] => {
       while (buffered.length < n) {
         simTs += 1000;
@@ -111,9 +105,17 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
     await Promise.all(inFlight);
     for (const stage of rt.stages.values()) await stage.subscription.caughtUp();
     const elapsed = (performance.now() - began) / 1000;
+    buffered = []; // generated but not yet sent: the load generator's, not the pipeline's
+    // the last tiles may still be on the wire
+    await new Promise((r) => setTimeout(r, 500));
+    screens.postMessage({ type: 'report' });
+    const { latencies } = (await waitFor(screens, 'report')) as { latencies: number[] };
+    await screens.terminate();
 
     await collectGarbage();
     const heapAfter = process.memoryUsage().heapUsed;
+    if (process.env['PULSE_BENCH_HEAPSNAP'])
+      (await import('node:v8')).writeHeapSnapshot(process.env['PULSE_BENCH_HEAPSNAP']);
     return {
       samplesPerSec: Math.round(sent / elapsed),
       offeredSamplesPerSec: opts.rate,
@@ -125,8 +127,19 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
     };
   } finally {
     clearInterval(rssTimer);
-    for (const s of sockets) s.disconnect();
     await rt.lifecycle.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function waitFor(worker: Worker, type: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type: string }) => {
+      if (m.type !== type) return;
+      worker.off('message', onMessage);
+      resolve(m);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+  });
 }

@@ -24,6 +24,11 @@ const settings = {
     flag: 'fsync-interval-ms',
     schema: z.coerce.number().int().min(0).max(10_000).default(5),
   },
+  commitIntervalMs: {
+    env: 'PULSE_COMMIT_INTERVAL_MS',
+    flag: 'commit-interval-ms',
+    schema: positiveInt.max(600_000).default(5_000),
+  },
   retentionMs: {
     env: 'PULSE_LOG_RETENTION_MS',
     flag: 'log-retention-ms',

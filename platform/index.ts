@@ -14,10 +14,10 @@ export {
 export {
   createLog,
   createEmbeddedLog,
-  DiskLog,
+  EmbeddedLog,
   partitionFor,
   murmur2,
-  type DiskLogOptions,
+  type EmbeddedLogOptions,
   type Log,
   type LogRecord,
   type ProduceRecord,

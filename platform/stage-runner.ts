@@ -6,6 +6,12 @@ import { deadLetters, type DeadLetters, type StageDeps } from './stage.ts';
  * Runs a stage as a consumer group over its input topics: times each batch, counts records in,
  * and flushes the stage's dead letters before the batch (and so its offsets) may be committed.
  */
+/**
+ * Small enough that a burst (every user's window closing at once) flows through the stages in
+ * slices instead of one long synchronous block per stage, large enough to amortise the fsync.
+ */
+const MAX_BATCH_RECORDS = 1000;
+
 export interface StageSpec {
   name: string;
   group?: string;
@@ -30,9 +36,20 @@ export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
   const subscription = deps.log.subscribe({
     group: spec.group ?? spec.name,
     topics: spec.inputs.map((id) => topics[id].name),
+    maxBatchRecords: MAX_BATCH_RECORDS,
     async onBatch(records, task) {
       const end = timer.startTimer();
-      for (const r of records) counters.get(r.topic)?.inc();
+      // records of a batch come mostly from one topic: count runs, not records (prom-client's
+      // inc is too costly per record at 50k samples/s)
+      let run = 0;
+      for (let i = 0; i < records.length; i++) {
+        run++;
+        const topic = records[i]!.topic;
+        if (i + 1 === records.length || records[i + 1]!.topic !== topic) {
+          counters.get(topic)?.inc(run);
+          run = 0;
+        }
+      }
       await spec.onBatch(records, task, dead);
       await dead.flush();
       end();

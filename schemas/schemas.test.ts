@@ -32,6 +32,29 @@ describe('schemas', () => {
     expect(s.invalidPaths({ ...sample, bpm: 'fast' })).toEqual(['bpm']);
   });
 
+  it('decodes a projection of a record, skipping the other fields', () => {
+    const s = serde('Sample');
+    const bytes = s.encode({
+      userId: 'u1',
+      deviceId: 'd1',
+      ts: 42,
+      bpm: 150,
+      rr: [400, 410, 420],
+      steps: 3,
+      cadence: 170,
+      power: 250,
+      speed: 4.25,
+      receivedAt: 43,
+    });
+    expect({ ...s.projection(['userId', 'ts', 'bpm', 'receivedAt']).decode(bytes) }).toEqual({
+      userId: 'u1',
+      ts: 42,
+      bpm: 150,
+      receivedAt: 43,
+    });
+    expect(() => s.projection(['userId']).decode(Buffer.from([0x05]))).toThrow(SerdeError);
+  });
+
   it('reads old records after a field with a default is added (schema evolution rule)', async () => {
     const avro = (await import('avsc')).default;
     const v1 = avro.Type.forSchema({

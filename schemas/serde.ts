@@ -23,6 +23,11 @@ export interface Serde<V> {
   decode(bytes: Buffer): V;
   /** Returns the paths of fields that do not fit the schema; empty when valid. */
   invalidPaths(value: unknown): string[];
+  /**
+   * A decoder that reads only `fields` (Avro schema resolution with a narrower reader schema):
+   * the others are skipped without being built, which saves allocations on hot paths.
+   */
+  projection<K extends keyof V & string>(fields: readonly K[]): { decode(bytes: Buffer): Pick<V, K> };
 }
 
 export class SerdeError extends Error {
@@ -53,6 +58,23 @@ export function serde<N extends SchemaName>(name: N): Serde<EventTypes[N]> {
       const paths: string[] = [];
       type.isValid(value, { errorHook: (path) => paths.push(path.join('.') || '(root)') });
       return paths;
+    },
+    projection(fields) {
+      const all = (schema as { fields: { name: string }[] }).fields;
+      const reader = avro.Type.forSchema(
+        { ...schema, fields: all.filter((f) => (fields as readonly string[]).includes(f.name)) } as avro.Schema,
+        { registry: {} },
+      );
+      const resolver = reader.createResolver(type);
+      return {
+        decode(bytes) {
+          try {
+            return reader.fromBuffer(bytes, resolver);
+          } catch (err) {
+            throw new SerdeError(`cannot decode ${name}: ${(err as Error).message}`);
+          }
+        },
+      };
     },
   };
   cache.set(name, s as Serde<unknown>);

@@ -1,4 +1,4 @@
-import type { Features, Profile, Sample } from '../schemas/index.ts';
+import type { Features, Profile } from '../schemas/index.ts';
 import { topics, serde } from '../schemas/index.ts';
 import {
   createTaskState,
@@ -10,7 +10,7 @@ import {
   type StageDeps,
 } from '../platform/index.ts';
 import { tanakaMaxHr } from './heart-rate.ts';
-import { TumblingWindows } from './tumbling.ts';
+import { TumblingWindows, windowFields, type WindowInput } from './tumbling.ts';
 import { newUserWindows, userWindowsSchema, type UserWindows } from './window-state.ts';
 
 const STAGE = 'processor';
@@ -26,7 +26,7 @@ export function startProcessor(deps: StageDeps): RunningStage {
   const windows = new TumblingWindows({ sizeMs: windowMs, outOfOrderMs });
   const state = createTaskState<UserWindows>(userWindowsSchema);
   const features = emitter(deps, STAGE, 'features');
-  const samples = serde('Sample');
+  const samples = serde('Sample').projection(windowFields);
   const profiles = serde('Profile');
   const duplicates = deps.metrics.rejected.labels(STAGE, 'duplicate');
   const streamTime = new Map<number, number>();
@@ -63,7 +63,7 @@ export function startProcessor(deps: StageDeps): RunningStage {
         }
         continue;
       }
-      let sample: Sample;
+      let sample: WindowInput;
       try {
         sample = samples.decode(record.value);
       } catch (err) {

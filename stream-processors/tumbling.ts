@@ -11,6 +11,10 @@ export interface WindowSpec {
 
 export type AddResult = 'added' | 'late' | 'duplicate';
 
+/** The fields of a sample that windows read. */
+export const windowFields = ['userId', 'deviceId', 'ts', 'bpm', 'receivedAt'] as const;
+export type WindowInput = Pick<Sample, (typeof windowFields)[number]>;
+
 /**
  * Event-time tumbling windows for one user's stream. A window [start, start+size) closes when
  * the user's watermark (max ts − out-of-orderness) reaches its end; a sample whose window has
@@ -21,7 +25,7 @@ export class TumblingWindows {
   constructor(private readonly spec: WindowSpec) {}
 
   /** Adds a sample; windows it closes are passed to `emit` in time order. */
-  add(state: UserWindows, sample: Sample, emit: (f: Features) => void): AddResult {
+  add(state: UserWindows, sample: WindowInput, emit: (f: Features) => void): AddResult {
     const { sizeMs, outOfOrderMs } = this.spec;
     const start = sample.ts - (((sample.ts % sizeMs) + sizeMs) % sizeMs);
     if (start + sizeMs <= state.watermark) return 'late';
@@ -34,8 +38,13 @@ export class TumblingWindows {
       }
     }
     if (w) {
+      const multi = w.seenDevice.length > 0;
       for (let i = 0; i < w.seenTs.length; i++) {
-        if (w.seenTs[i] === sample.ts && w.seenDevice[i] === dev) return 'duplicate';
+        if (w.seenTs[i] === sample.ts && (multi ? w.seenDevice[i] : w.firstDevice) === dev) return 'duplicate';
+      }
+      if (!multi && dev !== w.firstDevice) {
+        // a second device: from now on keep the device of every entry
+        w.seenDevice = w.seenTs.map(() => w!.firstDevice);
       }
     } else {
       w = {
@@ -49,11 +58,12 @@ export class TumblingWindows {
         lastBpm: 0,
         seenTs: [],
         seenDevice: [],
+        firstDevice: dev,
       };
       state.windows.push(w);
     }
     w.seenTs.push(sample.ts);
-    w.seenDevice.push(dev);
+    if (w.seenDevice.length > 0) w.seenDevice.push(dev);
     w.count++;
     const bpm = sample.bpm;
     if (bpm !== null) {

@@ -14,7 +14,12 @@ export interface OpenWindow {
   lastBpm: number;
   /** ts of samples absorbed, for duplicate detection (same device + ts) */
   seenTs: number[];
+  /**
+   * device hash per entry of seenTs; empty while every sample came from `firstDevice` (the
+   * common case of one strap per athlete), which saves an array per open window
+   */
   seenDevice: number[];
+  firstDevice: number;
 }
 
 export interface UserWindows {
@@ -52,6 +57,7 @@ export const userWindowsSchema = {
             { name: 'lastBpm', type: 'int' },
             { name: 'seenTs', type: { type: 'array', items: 'double' } },
             { name: 'seenDevice', type: { type: 'array', items: 'int' } },
+            { name: 'firstDevice', type: 'int', default: 0 },
           ],
         },
       },

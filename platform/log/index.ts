@@ -7,11 +7,6 @@ import type { Log } from './types.ts';
 export type { Log, LogRecord, ProduceRecord, SubscribeOptions, Subscription, TopicSpec } from './types.ts';
 export { partitionFor, murmur2 } from './partitioner.ts';
 export { createEmbeddedLog, EmbeddedLog, type EmbeddedLogOptions } from './embedded/index.ts';
-/**
- * @deprecated the names of the walking skeleton's log (disk/), kept so platform/index.ts still
- * compiles; they are the embedded log now. Import EmbeddedLog / EmbeddedLogOptions instead.
- */
-export { EmbeddedLog as DiskLog, type EmbeddedLogOptions as DiskLogOptions } from './embedded/index.ts';
 
 /** The Log for the configured mode: the embedded log under `<dataDir>/log`, or Kafka. */
 export async function createLog(config: Config, logger: Logger): Promise<Log> {
@@ -24,6 +19,7 @@ export async function createLog(config: Config, logger: Logger): Promise<Log> {
     fsyncIntervalMs: config.fsyncIntervalMs,
     retentionMs: config.retentionMs,
     retentionBytes: config.retentionBytes,
+    commitIntervalMs: config.commitIntervalMs,
     logger: logger.child({ component: 'log' }),
   });
 }

@@ -1,1 +1,0 @@
-export { DiskLog, type DiskLogOptions } from './disk-log.ts';

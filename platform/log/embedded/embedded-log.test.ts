@@ -1,0 +1,204 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { logContract } from '../contract.ts';
+import type { LogRecord } from '../types.ts';
+import { decodeCheckpoint } from './checkpoint.ts';
+import { createEmbeddedLog, type EmbeddedLog, type EmbeddedLogOptions } from './index.ts';
+import { scanSegment } from './segment.ts';
+
+const base = { partitions: 3, fsyncIntervalMs: 1, retentionMs: 1e12, retentionBytes: 1e12 };
+
+logContract('embedded', (dir) => createEmbeddedLog({ dir, ...base }));
+
+describe('embedded log', () => {
+  const dirs: string[] = [];
+  const logs: EmbeddedLog[] = [];
+  afterEach(async () => {
+    for (const l of logs.splice(0)) await l.close().catch(() => undefined);
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const tempDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'pulse-embedded-'));
+    dirs.push(d);
+    return d;
+  };
+  const open = async (dir: string, o: Partial<EmbeddedLogOptions> = {}) => {
+    const log = await createEmbeddedLog({ dir, ...base, ...o });
+    logs.push(log);
+    return log;
+  };
+  const close = async (log: EmbeddedLog) => {
+    logs.splice(logs.indexOf(log), 1);
+    await log.close();
+  };
+  const drain = async (log: EmbeddedLog, group: string, topics: string[]) => {
+    const got: LogRecord[] = [];
+    const sub = log.subscribe({ group, topics, onBatch: (rs) => void got.push(...rs) });
+    await sub.caughtUp();
+    await sub.close();
+    return got;
+  };
+  const segments = (dir: string, topic: string, p: number) =>
+    readdirSync(join(dir, topic, String(p)))
+      .filter((n) => n.endsWith('.seg'))
+      .sort();
+
+  it('lays out <dir>/<topic>/<partition>/<20-digit base offset>.seg and rolls at segmentBytes', async () => {
+    const dir = tempDir();
+    const log = await open(dir, { partitions: 1, segmentBytes: 2048 });
+    await log.ensureTopics([{ name: 'pulse.t.v1' }]);
+    for (let i = 0; i < 60; i++) await log.produce('pulse.t.v1', [{ key: 'k', value: Buffer.alloc(100, i) }]);
+    const names = segments(dir, 'pulse.t.v1', 0);
+    expect(names[0]).toBe('00000000000000000000.seg');
+    expect(names.length).toBeGreaterThan(2);
+    // each segment is named after its first offset, and holds no more than segmentBytes
+    for (const n of names) {
+      const path = join(dir, 'pulse.t.v1', '0', n);
+      expect(statSync(path).size).toBeLessThanOrEqual(2048);
+      const scan = await scanSegment(path, Number(n.slice(0, 20)), statSync(path).size);
+      expect(scan.problem).toBeNull();
+    }
+    await close(log);
+    const again = await open(dir, { partitions: 1, segmentBytes: 2048 });
+    const got = await drain(again, 'g', ['pulse.t.v1']);
+    expect(got.map((r) => r.value[0])).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(got.map((r) => r.offset)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
+
+  it('coalesces concurrent produce calls into one frame per partition (fsyncIntervalMs 0)', async () => {
+    const dir = tempDir();
+    const log = await open(dir, { partitions: 1, fsyncIntervalMs: 0 });
+    await log.ensureTopics([{ name: 't' }]);
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) => log.produce('t', [{ key: `k${i}`, value: Buffer.from([i]) }])),
+    );
+    const path = join(dir, 't', '0', segments(dir, 't', 0)[0]!);
+    const frames = await countFrames(path);
+    expect(frames).toBe(1);
+    expect(await log.endOffsets('t')).toEqual([100]);
+  });
+
+  it('splits big batches into bounded frames and reads big values back', async () => {
+    const log = await open(tempDir(), { partitions: 2 });
+    await log.ensureTopics([{ name: 't' }]);
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    const many = Array.from({ length: 30_000 }, (_, i) => ({
+      key: `u${i % 50}`,
+      value: Buffer.from(`value-${i}-`.padEnd(60, 'x')),
+    }));
+    await log.produce('t', [...many, { key: 'big', value: big }]);
+    const got = await drain(log, 'g', ['t']);
+    expect(got).toHaveLength(30_001);
+    expect(got.find((r) => r.key === 'big')!.value.equals(big)).toBe(true);
+    const u7 = got.filter((r) => r.key === 'u7').map((r) => r.value.toString().split('-')[1]);
+    expect(u7).toEqual(Array.from({ length: 600 }, (_, i) => String(7 + 50 * i)));
+  });
+
+  it('rejects a bad batch whole, and a key too long for the format', async () => {
+    const log = await open(tempDir(), { partitions: 1 });
+    await log.ensureTopics([{ name: 't' }]);
+    const bad = [
+      { key: 'a', value: Buffer.from('1') },
+      { key: 'b', value: 'not a buffer' as unknown as Buffer },
+    ];
+    await expect(log.produce('t', bad)).rejects.toThrow(/produce to t: record 1 needs a string key and a Buffer value/);
+    await expect(log.produce('t', [{ key: 'x'.repeat(70_000), value: Buffer.alloc(1) }])).rejects.toThrow(
+      /key over 65535 bytes/,
+    );
+    expect(await log.endOffsets('t')).toEqual([0]);
+  });
+
+  it('writes one checkpoint file per task holding offsets and state', async () => {
+    const dir = tempDir();
+    const log = await open(dir, { partitions: 2 });
+    await log.ensureTopics([{ name: 'a' }, { name: 'b' }]);
+    await log.produce(
+      'a',
+      Array.from({ length: 20 }, (_, i) => ({ key: `u${i}`, value: Buffer.from('x') })),
+    );
+    const sub = log.subscribe({
+      group: 'grp',
+      topics: ['a', 'b'],
+      onBatch: () => undefined,
+      snapshot: (t) => Buffer.from(`state${t}`),
+    });
+    await sub.caughtUp();
+    await sub.commit();
+    const ends = await log.endOffsets('a');
+    for (let task = 0; task < 2; task++) {
+      const path = join(dir, '_groups', 'grp', `${task}.ckpt`);
+      const ck = decodeCheckpoint(readFileSync(path), path);
+      expect(ck.offsets).toEqual(
+        new Map([
+          ['a', ends[task]],
+          ['b', 0],
+        ]),
+      );
+      expect(ck.state?.toString()).toBe(`state${task}`);
+    }
+    expect(() => log.subscribe({ group: 'grp', topics: ['a'], onBatch: () => undefined })).toThrow(
+      /already has a member/,
+    );
+    await sub.close();
+  });
+
+  it('refuses topics that are not co-partitioned, and repartitioning', async () => {
+    const log = await open(tempDir());
+    await log.ensureTopics([
+      { name: 'a', partitions: 2 },
+      { name: 'b', partitions: 3 },
+    ]);
+    expect(() => log.subscribe({ group: 'g', topics: ['a', 'b'], onBatch: () => undefined })).toThrow(
+      /co-partitioned.*a has 2.*b has 3/,
+    );
+    await expect(log.ensureTopics([{ name: 'a', partitions: 4 }])).rejects.toThrow(
+      /topic a has 2 partitions.*cannot repartition/,
+    );
+    await expect(log.ensureTopics([{ name: '../evil' }])).rejects.toThrow(/invalid topic name/);
+  });
+
+  it('locks its directory: a second open fails naming the holder, a dead holder is taken over', async () => {
+    const dir = tempDir();
+    const log = await open(dir);
+    await expect(createEmbeddedLog({ dir, ...base })).rejects.toThrow(
+      new RegExp(`already open in this process \\(pid ${process.pid}`),
+    );
+    await close(log);
+    expect(existsSync(join(dir, 'LOCK'))).toBe(false);
+
+    // a live process holds it (our parent, the vitest runner, is alive)
+    writeFileSync(join(dir, 'LOCK'), `${process.ppid}\n`);
+    await expect(createEmbeddedLog({ dir, ...base })).rejects.toThrow(
+      new RegExp(`locked by running process ${process.ppid}`),
+    );
+
+    // a process that is gone
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    writeFileSync(join(dir, 'LOCK'), `${dead}\n`);
+    const taken = await open(dir);
+    expect(readFileSync(join(dir, 'LOCK'), 'utf8').trim()).toBe(String(process.pid));
+    await close(taken);
+  });
+
+  it('flushes pending produces on close', async () => {
+    const dir = tempDir();
+    const log = await open(dir, { fsyncIntervalMs: 10_000 });
+    await log.ensureTopics([{ name: 't', partitions: 1 }]);
+    const acked = log.produce('t', [{ key: 'a', value: Buffer.from('1') }]);
+    await close(log);
+    await acked;
+    const again = await open(dir);
+    expect(await again.endOffsets('t')).toEqual([1]);
+    await expect(log.produce('t', [{ key: 'a', value: Buffer.from('2') }])).rejects.toThrow(/closed/);
+  });
+});
+
+async function countFrames(path: string): Promise<number> {
+  const buf = readFileSync(path);
+  let n = 0;
+  for (let pos = 0; pos < buf.length; pos += buf.readUInt32LE(pos + 4)) n++;
+  return n;
+}
