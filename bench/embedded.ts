@@ -41,6 +41,11 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
   try {
     const perFloor = Math.ceil(opts.users / opts.floors);
     const startTs = Date.now() - 3_600_000;
+    // the heap is measured without the simulator: it is the load generator, not the pipeline
+    // (its athletes, device streams and samples held back by fault injection are dropped
+    // before the second measurement)
+    await collectGarbage();
+    const heapBefore = process.memoryUsage().heapUsed;
     const sims: Simulation[] = [];
     for (let f = 0; f < opts.floors; f++) {
       sims.push(
@@ -55,11 +60,7 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
         }),
       );
     }
-    // the simulator's athletes and device streams are the load generator, not the pipeline:
-    // make them exist (next() builds them lazily), then measure the heap from here
     const warm = sims.flatMap((s) => s.next(startTs + 1000));
-    await collectGarbage();
-    const heapBefore = process.memoryUsage().heapUsed;
     await emitter(rt.deps, 'bench', 'profiles').send(sims.flatMap((s) => s.profiles()));
     await emitter(rt.deps, 'bench', 'sessions').send(sims.flatMap((s) => s.sessions()));
 
@@ -105,7 +106,8 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
     await Promise.all(inFlight);
     for (const stage of rt.stages.values()) await stage.subscription.caughtUp();
     const elapsed = (performance.now() - began) / 1000;
-    buffered = []; // generated but not yet sent: the load generator's, not the pipeline's
+    buffered = [];
+    sims.length = 0;
     // the last tiles may still be on the wire
     await new Promise((r) => setTimeout(r, 500));
     screens.postMessage({ type: 'report' });

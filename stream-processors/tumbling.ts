@@ -30,6 +30,7 @@ export class TumblingWindows {
     const start = sample.ts - (((sample.ts % sizeMs) + sizeMs) % sizeMs);
     if (start + sizeMs <= state.watermark) return 'late';
     const dev = deviceHash(sample.deviceId);
+    const offset = sample.ts - start;
     let w: OpenWindow | undefined;
     for (const open of state.windows) {
       if (open.start === start) {
@@ -39,12 +40,12 @@ export class TumblingWindows {
     }
     if (w) {
       const multi = w.seenDevice.length > 0;
-      for (let i = 0; i < w.seenTs.length; i++) {
-        if (w.seenTs[i] === sample.ts && (multi ? w.seenDevice[i] : w.firstDevice) === dev) return 'duplicate';
+      for (let i = 0; i < w.seenOffsets.length; i++) {
+        if (w.seenOffsets[i] === offset && (multi ? w.seenDevice[i] : w.firstDevice) === dev) return 'duplicate';
       }
       if (!multi && dev !== w.firstDevice) {
         // a second device: from now on keep the device of every entry
-        w.seenDevice = w.seenTs.map(() => w!.firstDevice);
+        w.seenDevice = w.seenOffsets.map(() => w!.firstDevice);
       }
     } else {
       w = {
@@ -54,15 +55,15 @@ export class TumblingWindows {
         bpmSum: 0,
         bpmMin: 0,
         bpmMax: 0,
-        lastTs: -Infinity,
+        lastOffset: -1,
         lastBpm: 0,
-        seenTs: [],
+        seenOffsets: [],
         seenDevice: [],
         firstDevice: dev,
       };
       state.windows.push(w);
     }
-    w.seenTs.push(sample.ts);
+    w.seenOffsets.push(offset);
     if (w.seenDevice.length > 0) w.seenDevice.push(dev);
     w.count++;
     const bpm = sample.bpm;
@@ -71,8 +72,8 @@ export class TumblingWindows {
       if (bpm > w.bpmMax) w.bpmMax = bpm;
       w.bpmCount++;
       w.bpmSum += bpm;
-      if (sample.ts >= w.lastTs) {
-        w.lastTs = sample.ts;
+      if (offset >= w.lastOffset) {
+        w.lastOffset = offset;
         w.lastBpm = bpm;
       }
     }

@@ -10,12 +10,16 @@ export interface OpenWindow {
   bpmSum: number;
   bpmMin: number;
   bpmMax: number;
-  lastTs: number;
+  /** ts − start of the latest sample with a bpm; −1 before one */
+  lastOffset: number;
   lastBpm: number;
-  /** ts of samples absorbed, for duplicate detection (same device + ts) */
-  seenTs: number[];
   /**
-   * device hash per entry of seenTs; empty while every sample came from `firstDevice` (the
+   * ts − start of every sample absorbed, for duplicate detection (same device + ts); small
+   * integers, so snapshots encode them in 1–2 bytes each instead of 8.
+   */
+  seenOffsets: number[];
+  /**
+   * device hash per entry of seenOffsets; empty while every sample came from `firstDevice` (the
    * common case of one strap per athlete), which saves an array per open window
    */
   seenDevice: number[];
@@ -53,9 +57,9 @@ export const userWindowsSchema = {
             { name: 'bpmSum', type: 'double' },
             { name: 'bpmMin', type: 'int' },
             { name: 'bpmMax', type: 'int' },
-            { name: 'lastTs', type: 'double' },
+            { name: 'lastOffset', type: 'int' },
             { name: 'lastBpm', type: 'int' },
-            { name: 'seenTs', type: { type: 'array', items: 'double' } },
+            { name: 'seenOffsets', type: { type: 'array', items: 'int' } },
             { name: 'seenDevice', type: { type: 'array', items: 'int' } },
             { name: 'firstDevice', type: 'int', default: 0 },
           ],

@@ -28,7 +28,9 @@ export function startCoach(deps: StageDeps): RunningStage {
         try {
           if (record.topic === topics.profiles.name) {
             const p = profiles.decode(record.value);
-            locales.set(task, p.userId, { locale: p.locale });
+            // only athletes who are not coached in English take memory
+            if (asLocale(p.locale) === 'en') locales.delete(task, p.userId);
+            else locales.set(task, p.userId, { locale: p.locale });
           } else {
             const t = triggers.decode(record.value);
             const locale: Locale = asLocale(locales.get(task, t.userId)?.locale);
