@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { tokenSigner } from '../platform/index.ts';
+import { CLI, TEST_SECRET } from './support.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'pulse-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    env: { ...process.env, PULSE_DATA_DIR: dataDir, PULSE_AUTH_SECRET: TEST_SECRET },
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('pulsecoach CLI exit codes (CONTRACT.md: 0 ok, 1 runtime failure, 2 bad usage)', () => {
+  it('prints a token that verifies with the configured secret', async () => {
+    const r = run('token', '--role', 'athlete', '--user', 'u7', '--ttl', '1h');
+    expect(r.code).toBe(0);
+    await expect(tokenSigner(TEST_SECRET).verify(r.stdout.trim())).resolves.toEqual({ role: 'athlete', user: 'u7' });
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command frobnicate/],
+    [['token', '--role', 'king'], /--role must be one of/],
+    [['token', '--role', 'athlete'], /needs a user/],
+    [['token', '--role', 'admin', '--ttl', 'forever'], /--ttl must look like/],
+    [['start', '--port', 'eighty'], /--port="eighty"/],
+    [['start', '--bogus'], /Unknown option '--bogus'/],
+    [['run', 'juggler'], /unknown role juggler/],
+    [['run'], /run needs at least one role/],
+    [['analyze', 'x.fit'], /analyze is not available yet/],
+    [['bench', '--only', 'teleport'], /unknown bench section teleport/],
+  ])('%j exits 2 with a one-line reason', (args, reason) => {
+    const r = run(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(reason);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 1 when a runtime part fails (the port is taken)', async () => {
+    const net = await import('node:net');
+    const server = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    const r = run('run', 'api', '--port', String(port), '--data-dir', join(dataDir, 'busy'));
+    server.close();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/EADDRINUSE/);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('parses and builds pulsecoach from deploy/Dockerfile', () => {
+    const compose = parse(readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8')) as {
+      services: Record<string, { build: { dockerfile: string } }>;
+    };
+    expect(compose.services['pulsecoach']!.build.dockerfile).toBe('deploy/Dockerfile');
+    expect(readFileSync(new URL('../deploy/Dockerfile', import.meta.url), 'utf8')).toMatch(/^FROM node:20/m);
+  });
+});
