@@ -79,6 +79,17 @@ function guard(ns: Namespace, check: (socket: Socket) => Promise<void>, logger: 
   });
 }
 
+/**
+ * Emits to a room only when someone is in it: socket.io encodes a broadcast before it looks
+ * for receivers, and most user rooms (athletes without the app open) and coach rooms are empty;
+ * skipping them saved two JSON encodes per readiness update in the embedded bench. (Rooms are
+ * local to this process: a cluster adapter would need the plain broadcast.)
+ */
+function emitTo(ns: Namespace, room: string, event: string, payload: unknown): void {
+  if ((ns.adapter.rooms.get(room)?.size ?? 0) === 0) return;
+  ns.to(room).emit(event, payload);
+}
+
 /** Sets up the namespaces and returns the listener that turns view changes into room emits. */
 export function attachSockets(io: Server, deps: SocketDeps): ViewListener {
   const { signer, view, logger } = deps;
@@ -141,29 +152,29 @@ export function attachSockets(io: Server, deps: SocketDeps): ViewListener {
 
   return {
     tile(floorId, tile) {
-      floorNs.to(floorRoom(floorId)).emit('tile', tile);
-      coachNs.to(floorRoom(floorId)).emit('tile', tile);
+      emitTo(floorNs, floorRoom(floorId), 'tile', tile);
+      emitTo(coachNs, floorRoom(floorId), 'tile', tile);
     },
     leave(floorId, userId) {
-      floorNs.to(floorRoom(floorId)).emit('leave', { userId });
-      coachNs.to(floorRoom(floorId)).emit('leave', { userId });
+      emitTo(floorNs, floorRoom(floorId), 'leave', { userId });
+      emitTo(coachNs, floorRoom(floorId), 'leave', { userId });
     },
     live(userId, live) {
-      athleteNs.to(userRoom(userId)).emit('live', live);
+      emitTo(athleteNs, userRoom(userId), 'live', live);
     },
     suggestion(floorId, s) {
-      athleteNs.to(userRoom(s.userId)).emit('suggestion', s);
+      emitTo(athleteNs, userRoom(s.userId), 'suggestion', s);
       if (floorId !== null) {
-        floorNs.to(floorRoom(floorId)).emit('suggestion', s);
-        coachNs.to(floorRoom(floorId)).emit('suggestion', s);
+        emitTo(floorNs, floorRoom(floorId), 'suggestion', s);
+        emitTo(coachNs, floorRoom(floorId), 'suggestion', s);
       }
     },
     trigger(floorId, t) {
       if (floorId === null) return;
-      coachNs.to(floorRoom(floorId)).emit('trigger', t);
+      emitTo(coachNs, floorRoom(floorId), 'trigger', t);
       if (t.kind === 'danger') {
-        floorNs.to(floorRoom(floorId)).emit('alert', t);
-        coachNs.to(floorRoom(floorId)).emit('alert', t);
+        emitTo(floorNs, floorRoom(floorId), 'alert', t);
+        emitTo(coachNs, floorRoom(floorId), 'alert', t);
       }
     },
   };

@@ -34,7 +34,7 @@ export interface EmbeddedFigures {
  */
 export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<EmbeddedFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'pulse-bench-'));
-  const config = loadConfig({}, { 'data-dir': dir, port: '0', 'log-level': 'warn' });
+  const config = loadConfig(process.env, { 'data-dir': dir, port: '0', 'log-level': 'warn' });
   const rt = await startRuntime(config, ['ingest', 'processor', 'inference', 'coach', 'api'], createLogger('warn'));
   let peakRss = 0;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
