@@ -14,6 +14,8 @@ export interface EmbeddedBenchOptions {
   /** offered load, samples/s */
   rate: number;
   seconds: number;
+  /** write a V8 heap snapshot here at the heap measurement, to see what the bytes per user are */
+  heapSnapshot?: string;
 }
 
 export interface EmbeddedFigures {
@@ -116,8 +118,7 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
 
     await collectGarbage();
     const heapAfter = process.memoryUsage().heapUsed;
-    if (process.env['PULSE_BENCH_HEAPSNAP'])
-      (await import('node:v8')).writeHeapSnapshot(process.env['PULSE_BENCH_HEAPSNAP']);
+    if (opts.heapSnapshot) (await import('node:v8')).writeHeapSnapshot(opts.heapSnapshot);
     return {
       samplesPerSec: Math.round(sent / elapsed),
       offeredSamplesPerSec: opts.rate,

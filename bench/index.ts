@@ -17,6 +17,7 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
       users: { type: 'string', default: '10000' },
       rate: { type: 'string', default: '50000' },
       seconds: { type: 'string', default: '20' },
+      'heap-snapshot': { type: 'string' },
     },
   });
   const only = values.only ? values.only.split(',') : [...sections];
@@ -44,6 +45,7 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
       floors: Math.max(1, Math.ceil(users / 1000)),
       rate: num('rate', values.rate),
       seconds: num('seconds', values.seconds),
+      heapSnapshot: values['heap-snapshot'],
     });
   }
   const text = JSON.stringify(result, null, 2);
