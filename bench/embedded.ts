@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createIngestor, createSimulation, type Simulation } from '../ingest/index.ts';
-import { createLogger, emitter, loadConfig } from '../platform/index.ts';
-import type { Sample } from '../schemas/index.ts';
+import { createIngestor } from '../ingest/index.ts';
+import { createLogger, emitter, loadConfig, type StageDeps } from '../platform/index.ts';
+import type { Profile, Sample, Session } from '../schemas/index.ts';
 import { startRuntime } from '../bin/runtime.ts';
 import { collectGarbage, percentile, round } from './stats.ts';
 
@@ -43,28 +43,20 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
   try {
     const perFloor = Math.ceil(opts.users / opts.floors);
     const startTs = Date.now() - 3_600_000;
-    // the heap is measured without the simulator: it is the load generator, not the pipeline
-    // (its athletes, device streams and samples held back by fault injection are dropped
-    // before the second measurement)
     await collectGarbage();
     const heapBefore = process.memoryUsage().heapUsed;
-    const sims: Simulation[] = [];
-    for (let f = 0; f < opts.floors; f++) {
-      sims.push(
-        createSimulation({
-          seed: f + 1,
-          users: perFloor,
-          floorId: `bench${f}`,
-          startTs,
-          rateHz: 1,
-          durationSec: 86_400,
-          faults: true,
-        }),
-      );
-    }
-    const warm = sims.flatMap((s) => s.next(startTs + 1000));
-    await emitter(rt.deps, 'bench', 'profiles').send(sims.flatMap((s) => s.profiles()));
-    await emitter(rt.deps, 'bench', 'sessions').send(sims.flatMap((s) => s.sessions()));
+
+    const devices = new Worker(new URL('./worker-bootstrap.js', import.meta.url), {
+      workerData: {
+        module: new URL('./devices.ts', import.meta.url).href,
+        floors: opts.floors,
+        perFloor,
+        startTs,
+        rate: opts.rate,
+        seconds: opts.seconds,
+      },
+    });
+    await checkIn(rt.deps, (await waitFor(devices, 'athletes')) as { profiles: Profile[]; sessions: Session[] });
 
     const tokens: string[] = [];
     for (let f = 0; f < opts.floors; f++) tokens.push(await rt.signer.sign({ role: 'floor', floor: `bench${f}` }));
@@ -74,42 +66,24 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
     await waitFor(screens, 'connected');
 
     const ingestor = createIngestor(rt.deps);
-    const tickMs = 50;
-    const perTick = Math.round((opts.rate * tickMs) / 1000);
-    let simTs = startTs + 1000;
-    let buffered: Sample[] = warm;
-    const take = (n: number): Sample[] => {
-      while (buffered.length < n) {
-        simTs += 1000;
-        for (const s of sims) buffered.push(...s.next(simTs));
-      }
-      const out = buffered.slice(0, n);
-      buffered = buffered.slice(n);
-      return out;
-    };
-
     let sent = 0;
     const inFlight = new Set<Promise<void>>();
-    const began = performance.now();
-    const end = began + opts.seconds * 1000;
-    let next = began;
-    while (performance.now() < end) {
-      const batch = take(perTick);
+    devices.on('message', (m: { type: string; samples?: Sample[] }) => {
+      if (m.type !== 'samples') return;
+      const batch = m.samples!;
       const now = Date.now();
       for (const s of batch) s.receivedAt = now;
       const p = ingestor.ingest(batch).then(() => void inFlight.delete(p));
       inFlight.add(p);
       sent += batch.length;
-      next += tickMs;
-      const wait = next - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      else await new Promise((r) => setImmediate(r));
-    }
+    });
+    const began = performance.now();
+    devices.postMessage({ type: 'go' });
+    await waitFor(devices, 'done');
     await Promise.all(inFlight);
     for (const stage of rt.stages.values()) await stage.subscription.caughtUp();
     const elapsed = (performance.now() - began) / 1000;
-    buffered = [];
-    sims.length = 0;
+    await devices.terminate();
     // the last tiles may still be on the wire
     await new Promise((r) => setTimeout(r, 500));
     screens.postMessage({ type: 'report' });
@@ -145,4 +119,10 @@ function waitFor(worker: Worker, type: string): Promise<unknown> {
     worker.on('message', onMessage);
     worker.once('error', reject);
   });
+}
+
+/** Profiles and sessions into their topics; not kept here, so they do not count as pipeline heap. */
+async function checkIn(deps: StageDeps, athletes: { profiles: Profile[]; sessions: Session[] }): Promise<void> {
+  await emitter(deps, 'bench', 'profiles').send(athletes.profiles);
+  await emitter(deps, 'bench', 'sessions').send(athletes.sessions);
 }

@@ -40,6 +40,14 @@ const settings = {
     schema: positiveInt.default(1024 ** 3),
   },
   windowMs: { env: 'PULSE_WINDOW_MS', flag: 'window-ms', schema: positiveInt.max(3_600_000).default(10_000) },
+  windowStagger: {
+    env: 'PULSE_WINDOW_STAGGER',
+    flag: 'window-stagger',
+    schema: z
+      .enum(['on', 'off'])
+      .default('on')
+      .transform((v) => v === 'on'),
+  },
   outOfOrderMs: {
     env: 'PULSE_OUT_OF_ORDER_MS',
     flag: 'out-of-order-ms',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Features, Sample } from '../schemas/index.ts';
-import { TumblingWindows } from './tumbling.ts';
+import { TumblingWindows, windowPhase } from './tumbling.ts';
 import { newUserWindows } from './window-state.ts';
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s
@@ -96,6 +96,26 @@ describe('TumblingWindows', () => {
     expect(out.map((f) => f.windowStart)).toEqual([T0, T0 + 10_000]);
     expect(w.add(state, sample(T0 + 12_000, 100), () => {})).toBe('late');
     expect(w.add(state, sample(T0 + 21_000, 100), () => {})).toBe('added');
+  });
+
+  it('staggers users: each user keeps contiguous windows of the size, at a phase of their own', () => {
+    const w = new TumblingWindows({ sizeMs: 10_000, outOfOrderMs: 5_000, staggered: true });
+    const starts = new Map<string, number[]>();
+    for (const userId of ['ana', 'ben', 'chen', 'dev']) {
+      const state = newUserWindows();
+      const out: Features[] = [];
+      for (let i = 0; i < 60; i++) w.add(state, { ...sample(T0 + i * 1000, 100), userId }, (f) => out.push(f));
+      const s = out.map((f) => f.windowStart);
+      expect(out.map((f) => f.windowEnd - f.windowStart)).toEqual(s.map(() => 10_000));
+      expect(s.slice(1).map((x, i) => x - s[i]!)).toEqual(s.slice(1).map(() => 10_000));
+      expect((((s[0]! - T0) % 10_000) + 10_000) % 10_000).toBe(windowPhase(userId, 10_000));
+      // 1 Hz samples: every window after the first (which starts before T0) holds 10
+      expect(out.slice(1).map((f) => f.samples)).toEqual(out.slice(1).map(() => 10));
+      expect(out[0]!.samples).toBe(Math.ceil((s[0]! + 10_000 - T0) / 1000));
+      starts.set(userId, s);
+    }
+    // not all in lockstep
+    expect(new Set([...starts.values()].map((s) => s[0]! % 10_000)).size).toBeGreaterThan(1);
   });
 
   it('estimates HRmax with Tanaka at age 35 when the profile gives none', () => {

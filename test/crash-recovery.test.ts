@@ -15,6 +15,8 @@ import { killServer, startServer, stopServer, TEST_SECRET, type Server } from '.
 const T0 = Date.UTC(2026, 10, 1, 9, 0, 0);
 const FLOOR = 'f1';
 const STEP_MS = 5_000;
+/** checkpoints every 0.5 s, so the wait before the kill is sure to see some */
+const FAST_COMMITS = { PULSE_COMMIT_INTERVAL_MS: '500' };
 const DURATION_S = 240;
 
 interface Run {
@@ -57,7 +59,7 @@ async function drive(crashAtBatch: number | null): Promise<Run> {
       expect(res.status).toBe(201);
     }
   };
-  let server = await startServer(args);
+  let server = await startServer(args, FAST_COMMITS);
   await checkIn(server);
   const acked: Sample[] = [];
   const batches: Sample[][] = [];
@@ -70,7 +72,7 @@ async function drive(crashAtBatch: number | null): Promise<Run> {
     const batch = batches[i]!;
     if (batch.length === 0) continue;
     if (i === crashAtBatch) {
-      // let the stages process and checkpoint what they have (commit interval 1 s), so the restart
+      // let the stages process and checkpoint what they have (commit interval 0.5 s), so the restart
       // must resume from a checkpoint with restored state rather than replay from the start
       await waitForLagZero(server);
       await new Promise((r) => setTimeout(r, 1500));
@@ -78,7 +80,7 @@ async function drive(crashAtBatch: number | null): Promise<Run> {
       const inFlight = post(server.url, token, '/v1/ingest', body(batch)).catch(() => null);
       await killServer(server);
       expect((await inFlight)?.status ?? 0).not.toBe(202);
-      server = await startServer(args);
+      server = await startServer(args, FAST_COMMITS);
       await checkIn(server);
     }
     const res = await post(server.url, token, '/v1/ingest', body(batch));
