@@ -88,6 +88,22 @@ export interface ViewListener {
 }
 
 const NO_FACTORS: Factor[] = [];
+/** Shared by every profile without goals or conditions (never mutated). */
+const NO_STRINGS: string[] = [];
+
+/**
+ * One instance per distinct value of the few-valued strings the view keeps for every user
+ * (floor ids, locales, factor names): each decoded record brings its own copy, and in the
+ * embedded bench those copies were a visible part of the heap per user. Bounded, in case a field that
+ * should be few-valued is not.
+ */
+const sharedStrings = new Map<string, string>();
+function shared(value: string): string {
+  const known = sharedStrings.get(value);
+  if (known !== undefined) return known;
+  if (sharedStrings.size < 10_000) sharedStrings.set(value, value);
+  return value;
+}
 
 /** One user. Fixed shape (hidden class) with readiness and suggestion inlined. */
 class Member {
@@ -245,6 +261,7 @@ export function createLiveView(deps: StageDeps): LiveView {
   }
 
   function joinFloor(m: Member, floorId: string): void {
+    floorId = shared(floorId);
     let set = floors.get(floorId);
     if (!set) floors.set(floorId, (set = new Set()));
     set.add(m.userId);
@@ -279,6 +296,10 @@ export function createLiveView(deps: StageDeps): LiveView {
   function applyProfile(task: number, p: Profile): void {
     const m = member(p.userId, task);
     if (m.profile !== null && m.profile.updatedAt > p.updatedAt) return;
+    p.userId = m.userId;
+    p.locale = shared(p.locale);
+    if (p.goals.length === 0) p.goals = NO_STRINGS;
+    if (p.conditions.length === 0) p.conditions = NO_STRINGS;
     m.profile = p;
     snapshots.set(m.task, null);
   }
@@ -293,6 +314,7 @@ export function createLiveView(deps: StageDeps): LiveView {
     m.zone = r.zone;
     m.windowEnd = r.windowEnd;
     m.traceArrivalMs = r.traceArrivalMs;
+    for (const f of r.factors) f.name = shared(f.name);
     m.factors = r.factors.length === 0 ? NO_FACTORS : r.factors;
     if (m.floorId !== '') listener.tile(m.floorId, tileOf(m));
     listener.live(m.userId, liveOf(m.userId, m));
@@ -303,6 +325,8 @@ export function createLiveView(deps: StageDeps): LiveView {
   function applySuggestion(task: number, s: Suggestion): void {
     const m = member(s.userId, task);
     if (m.suggestion !== null && s.ts < m.suggestion.ts) return;
+    s.userId = m.userId;
+    s.locale = shared(s.locale);
     m.suggestion = s;
     const floorId = m.floorId === '' ? null : m.floorId;
     listener.suggestion(floorId, suggestionEvent(m, s));

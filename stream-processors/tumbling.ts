@@ -24,6 +24,9 @@ export function windowPhase(userId: string, sizeMs: number): number {
 
 export type AddResult = 'added' | 'late' | 'duplicate';
 
+/** seenDevice of a window whose samples all came from firstDevice; shared, never mutated. */
+const SINGLE_DEVICE: number[] = [];
+
 /** The fields of a sample that windows read. */
 export const windowFields = ['userId', 'deviceId', 'ts', 'bpm', 'receivedAt'] as const;
 export type WindowInput = Pick<Sample, (typeof windowFields)[number]>;
@@ -72,7 +75,7 @@ export class TumblingWindows {
         lastOffset: -1,
         lastBpm: 0,
         seenOffsets: [],
-        seenDevice: [],
+        seenDevice: SINGLE_DEVICE,
         firstDevice: dev,
       };
       state.windows.push(w);
