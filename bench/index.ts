@@ -1,9 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measureLogThroughput } from '../platform/index.ts';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchEmbedded } from './embedded.ts';
 
-const sections = ['embedded'] as const;
+const sections = ['embedded', 'log'] as const;
 type Section = (typeof sections)[number];
 
 /** `pulsecoach bench [--only SECTION,…] [--json FILE]`: figures as one JSON object (CONTRACT.md). */
@@ -47,6 +50,14 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
       seconds: num('seconds', values.seconds),
       heapSnapshot: values['heap-snapshot'],
     });
+  }
+  if (only.includes('log')) {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-bench-log-'));
+    try {
+      result['log'] = await measureLogThroughput(dir, 1_000_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   const text = JSON.stringify(result, null, 2);
   if (values.json) writeFileSync(values.json, `${text}\n`);

@@ -10,7 +10,7 @@ commands:
   run <role> [<role>…]        roles: ingest, processor, inference, coach, api (sink arrives with history)
   simulate --users N [--rate HZ] [--duration S] [--floor ID] [--seed N] [--target URL --token T] [--fast]
   token --role device|athlete|floor|coach|admin [--user U] [--floor F] [--device D] [--ttl 12h]
-  bench [--only embedded] [--json FILE]
+  bench [--only embedded,log] [--json FILE] [--users N --rate HZ --seconds S]
   help
 
 Configuration comes from the environment (PULSE_*, see README) and flags override it.

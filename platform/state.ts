@@ -14,7 +14,6 @@ export interface TaskState<V> {
   size(): number;
   snapshot(task: number): Buffer | null;
   restore(task: number, state: Buffer | null): void;
-  drop(task: number): void;
 }
 
 export function createTaskState<V>(valueSchema: Record<string, unknown>): TaskState<V> {
@@ -62,6 +61,5 @@ export function createTaskState<V>(valueSchema: Record<string, unknown>): TaskSt
       }
       tasks.set(task, m);
     },
-    drop: (task) => void tasks.delete(task),
   };
 }

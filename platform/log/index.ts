@@ -6,7 +6,13 @@ import type { Log } from './types.ts';
 
 export type { Log, LogRecord, ProduceRecord, SubscribeOptions, Subscription, TopicSpec } from './types.ts';
 export { partitionFor, murmur2 } from './partitioner.ts';
-export { createEmbeddedLog, EmbeddedLog, type EmbeddedLogOptions } from './embedded/index.ts';
+export {
+  createEmbeddedLog,
+  EmbeddedLog,
+  measureLogThroughput,
+  type EmbeddedLogOptions,
+  type LogThroughput,
+} from './embedded/index.ts';
 
 /** The Log for the configured mode: the embedded log under `<dataDir>/log`, or Kafka. */
 export async function createLog(config: Config, logger: Logger): Promise<Log> {

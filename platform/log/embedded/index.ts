@@ -9,3 +9,4 @@ export { EmbeddedLog, type EmbeddedLogOptions } from './embedded-log.ts';
 export function createEmbeddedLog(options: EmbeddedLogOptions): Promise<EmbeddedLog> {
   return EmbeddedLog.open(options);
 }
+export { measureLogThroughput, type LogThroughput } from './throughput.ts';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createEmbeddedLog } from './index.ts';
+import { EmbeddedLog } from './embedded-log.ts';
 
 export interface LogThroughput {
   /** records made durable per second (first produce call to the last acknowledgement) */
@@ -19,7 +19,7 @@ const USERS = 1000;
  * Not a test: `pulsecoach bench` and the log's own measurement call it.
  */
 export async function measureLogThroughput(dir: string, n: number): Promise<LogThroughput> {
-  const log = await createEmbeddedLog({
+  const log = await EmbeddedLog.open({
     dir,
     partitions: 4,
     fsyncIntervalMs: 5,
