@@ -1,4 +1,5 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../test/support.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Readiness, Suggestion } from '../schemas/index.ts';
 import { startHarness, type Harness } from './harness.ts';
@@ -56,19 +57,7 @@ describe('floor dashboard in Chromium', () => {
   beforeAll(async () => {
     h = await startHarness();
     await h.listen();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, stopServer, type Server } from './support.ts';
+import { launchChromium, startServer, stopServer, type Server } from './support.ts';
 
 /**
  * What a person sees after `npm start`: the demo floor page in a real (headless) Chromium shows
@@ -17,19 +17,7 @@ describe('npm start: the demo gym floor in a browser', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pulse-e2e-'));
     server = await startServer(['start', '--port', '0', '--data-dir', dataDir]);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

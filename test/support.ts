@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
 
 export const CLI = fileURLToPath(new URL('../bin/pulsecoach.js', import.meta.url));
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
@@ -44,4 +45,21 @@ export async function killServer(s: Server): Promise<void> {
   if (s.child.exitCode !== null || s.child.signalCode !== null) return;
   s.child.kill('SIGKILL');
   await once(s.child, 'exit');
+}
+
+/** Debian's Chromium, headless, with the flags that keep it off the network (NOTES.md). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { logContract } from '../contract.ts';
 import type { LogRecord } from '../types.ts';
 import { decodeCheckpoint } from './checkpoint.ts';
-import { createEmbeddedLog, type EmbeddedLog, type EmbeddedLogOptions } from './index.ts';
+import { createEmbeddedLog, type EmbeddedLog } from './index.ts';
+import { testLogs } from './test-logs.ts';
 import { scanSegment } from './segment.ts';
 
 const base = { partitions: 3, fsyncIntervalMs: 1, retentionMs: 1e12, retentionBytes: 1e12 };
@@ -14,26 +14,7 @@ const base = { partitions: 3, fsyncIntervalMs: 1, retentionMs: 1e12, retentionBy
 logContract('embedded', (dir) => createEmbeddedLog({ dir, ...base }));
 
 describe('embedded log', () => {
-  const dirs: string[] = [];
-  const logs: EmbeddedLog[] = [];
-  afterEach(async () => {
-    for (const l of logs.splice(0)) await l.close().catch(() => undefined);
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-  const tempDir = () => {
-    const d = mkdtempSync(join(tmpdir(), 'pulse-embedded-'));
-    dirs.push(d);
-    return d;
-  };
-  const open = async (dir: string, o: Partial<EmbeddedLogOptions> = {}) => {
-    const log = await createEmbeddedLog({ dir, ...base, ...o });
-    logs.push(log);
-    return log;
-  };
-  const close = async (log: EmbeddedLog) => {
-    logs.splice(logs.indexOf(log), 1);
-    await log.close();
-  };
+  const { tempDir, open, close } = testLogs('pulse-embedded-', base);
   const drain = async (log: EmbeddedLog, group: string, topics: string[]) => {
     const got: LogRecord[] = [];
     const sub = log.subscribe({ group, topics, onBatch: (rs) => void got.push(...rs) });

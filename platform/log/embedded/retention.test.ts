@@ -1,39 +1,18 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LogRecord } from '../types.ts';
-import { createEmbeddedLog, type EmbeddedLog, type EmbeddedLogOptions } from './index.ts';
+import type { EmbeddedLog } from './index.ts';
+import { testLogs } from './test-logs.ts';
 
 describe('embedded log retention', () => {
-  const dirs: string[] = [];
-  const logs: EmbeddedLog[] = [];
-  afterEach(async () => {
-    for (const l of logs.splice(0)) await l.close().catch(() => undefined);
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  const { tempDir, open, close } = testLogs('pulse-retention-', {
+    partitions: 1,
+    fsyncIntervalMs: 0,
+    retentionMs: 1e12,
+    retentionBytes: 1e12,
+    segmentBytes: 1024,
   });
-  const tempDir = () => {
-    const d = mkdtempSync(join(tmpdir(), 'pulse-retention-'));
-    dirs.push(d);
-    return d;
-  };
-  const open = async (dir: string, o: Partial<EmbeddedLogOptions>) => {
-    const log = await createEmbeddedLog({
-      dir,
-      partitions: 1,
-      fsyncIntervalMs: 0,
-      retentionMs: 1e12,
-      retentionBytes: 1e12,
-      segmentBytes: 1024,
-      ...o,
-    });
-    logs.push(log);
-    return log;
-  };
-  const close = async (log: EmbeddedLog) => {
-    logs.splice(logs.indexOf(log), 1);
-    await log.close();
-  };
   const segmentFiles = (dir: string, topic: string) =>
     readdirSync(join(dir, topic, '0'))
       .filter((n) => n.endsWith('.seg'))
