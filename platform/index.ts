@@ -30,3 +30,4 @@ export {
 export { emitter, deadLetters, decodeRecords, type Emitter, type DeadLetters, type StageDeps } from './stage.ts';
 export { createTaskState, type TaskState } from './state.ts';
 export { runStage, type StageSpec, type RunningStage } from './stage-runner.ts';
+export { startStageHarness, type StageHarness } from './stage-harness.ts';

@@ -22,8 +22,8 @@ const STAGE = 'processor';
  * windows closed once the task's stream time passes their last sample by the idle timeout.
  */
 export function startProcessor(deps: StageDeps): RunningStage {
-  const { windowMs, outOfOrderMs, idleTimeoutMs } = deps.config;
-  const windows = new TumblingWindows({ sizeMs: windowMs, outOfOrderMs });
+  const { windowMs, outOfOrderMs, idleTimeoutMs, windowStagger } = deps.config;
+  const windows = new TumblingWindows({ sizeMs: windowMs, outOfOrderMs, staggered: windowStagger });
   const state = createTaskState<UserWindows>(userWindowsSchema);
   const features = emitter(deps, STAGE, 'features');
   const samples = serde('Sample').projection(windowFields);

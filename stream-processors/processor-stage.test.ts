@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startStageHarness, type StageHarness } from '../platform/index.ts';
+import type { Sample } from '../schemas/index.ts';
+import { startProcessor } from './processor-stage.ts';
+import { windowPhase } from './tumbling.ts';
+
+const T0 = 1_700_000_000_000;
+const sample = (userId: string, ts: number, bpm: number, deviceId = 'd1'): Sample => ({
+  userId,
+  deviceId,
+  ts,
+  bpm,
+  rr: [],
+  steps: null,
+  cadence: null,
+  power: null,
+  speed: null,
+  receivedAt: 0,
+});
+/** one sample a second for `seconds` seconds from T0 */
+const series = (userId: string, seconds: number, bpm = 120): Sample[] =>
+  Array.from({ length: seconds }, (_, i) => sample(userId, T0 + i * 1000, bpm));
+
+let h: StageHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function run(samples: Sample[], stagger: boolean) {
+  h = await startStageHarness({ prefix: 'pulse-proc-', config: { windowStagger: stagger } });
+  const stage = startProcessor(h.deps);
+  await h.produce('samples', samples);
+  await stage.subscription.caughtUp();
+  await stage.close();
+  return { features: await h.read('features'), dead: await h.read('dlq'), metrics: h.deps.metrics };
+}
+
+describe('processor stage', () => {
+  it('staggers each user by their own phase when PULSE_WINDOW_STAGGER is on', async () => {
+    const { features } = await run([...series('ana', 60), ...series('ben', 60)], true);
+    for (const user of ['ana', 'ben']) {
+      const starts = features.filter((f) => f.userId === user).map((f) => f.windowStart);
+      expect(starts.length).toBeGreaterThanOrEqual(4);
+      for (const s of starts) expect((s - windowPhase(user, 10_000)) % 10_000).toBe(0);
+    }
+    expect(windowPhase('ana', 10_000)).not.toBe(windowPhase('ben', 10_000));
+  });
+
+  it('aligns windows to the epoch when PULSE_WINDOW_STAGGER is off', async () => {
+    const { features } = await run(series('ana', 60), false);
+    expect(features.map((f) => f.windowStart - T0)).toEqual([0, 10_000, 20_000, 30_000, 40_000]);
+    expect(features.map((f) => f.samples)).toEqual([10, 10, 10, 10, 10]);
+  });
+
+  it('dead-letters a late sample with reason late and counts a duplicate, keeping the rest', async () => {
+    const late = sample('ana', T0 + 1_500, 99);
+    const dup = sample('ana', T0 + 28_000, 120);
+    const { features, dead, metrics } = await run([...series('ana', 30), dup, late], false);
+    expect(dead.map((d) => d.reason)).toEqual(['late']);
+    const counted = await metrics.rejected.get();
+    expect(counted.values.find((v) => v.labels.reason === 'duplicate')?.value).toBe(1);
+    expect(features[0]!.samples).toBe(10);
+    expect(features[0]!.hrMean).toBe(120);
+  });
+});
