@@ -1,6 +1,6 @@
 import type { Features, Sample } from '../schemas/index.ts';
 import { DEFAULT_AGE, DEFAULT_REST_HR, tanakaMaxHr, zoneOf } from './heart-rate.ts';
-import { deviceHash, newUserWindows, type OpenWindow, type UserWindows } from './window-state.ts';
+import { NO_WINDOWS, deviceHash, newUserWindows, type OpenWindow, type UserWindows } from './window-state.ts';
 
 export interface WindowSpec {
   /** window size, ms; windows are aligned to the epoch */
@@ -78,10 +78,12 @@ export class TumblingWindows {
         seenDevice: SINGLE_DEVICE,
         firstDevice: dev,
       };
-      state.windows.push(w);
+      // exact-size arrays: a push reserves 16 slots, for the one or two windows open
+      state.windows = state.windows.concat(w);
     }
-    w.seenOffsets.push(offset);
-    if (w.seenDevice.length > 0) w.seenDevice.push(dev);
+    // concat rather than push, so each array is exactly its length (a push reserves 16 slots)
+    w.seenOffsets = w.seenOffsets.concat(offset);
+    if (w.seenDevice.length > 0) w.seenDevice = w.seenDevice.concat(dev);
     w.count++;
     const bpm = sample.bpm;
     if (bpm !== null) {
@@ -119,7 +121,10 @@ export class TumblingWindows {
     state.watermark = watermark;
     const closing = state.windows.filter((w) => w.start + this.spec.sizeMs <= watermark);
     if (closing.length === 0) return;
-    state.windows = state.windows.filter((w) => w.start + this.spec.sizeMs > watermark);
+    state.windows =
+      state.windows.length === closing.length
+        ? NO_WINDOWS
+        : state.windows.filter((w) => w.start + this.spec.sizeMs > watermark);
     closing.sort((a, b) => a.start - b.start);
     for (const w of closing) emit(this.features(state, userId, w, traceArrivalMs));
   }

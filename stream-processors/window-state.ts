@@ -26,6 +26,9 @@ export interface OpenWindow {
   firstDevice: number;
 }
 
+/** Shared by every user with no open window; never mutated (windows are replaced, not pushed). */
+export const NO_WINDOWS: OpenWindow[] = [];
+
 export interface UserWindows {
   maxTs: number;
   watermark: number;
@@ -70,7 +73,7 @@ export const userWindowsSchema = {
 };
 
 export function newUserWindows(): UserWindows {
-  return { maxTs: -Infinity, watermark: -Infinity, maxHr: 0, restHr: 0, windows: [] };
+  return { maxTs: -Infinity, watermark: -Infinity, maxHr: 0, restHr: 0, windows: NO_WINDOWS };
 }
 
 /** FNV-1a of the device id: duplicates are "same device + ts", and a number is cheaper to keep. */
