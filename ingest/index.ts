@@ -15,3 +15,4 @@ export {
   type Validation,
 } from './validate.ts';
 export * from './simulator/index.ts';
+export * from './recordings/index.ts';

@@ -1,0 +1,66 @@
+import { RecordingError } from './errors.ts';
+import type { Recording, RecordingFormat, RecordingSample, RecordingSummary } from './types.ts';
+
+const MIN_BPM = 20;
+const MAX_BPM = 250;
+
+export type SampleInput = Partial<Omit<RecordingSample, 'ts'>> & { ts: number };
+
+/** ms since epoch as ISO text, small values (relative formats) as ms. */
+function describeTime(ts: number): string {
+  return ts >= 1e11 ? new Date(ts).toISOString() : `${ts} ms`;
+}
+
+/**
+ * Turns a reader's samples, in file order, into a Recording: refuses time going backwards, keeps the
+ * first of samples sharing a ts, and imports heart rates outside MIN_BPM–MAX_BPM as missing.
+ */
+export class SampleCollector {
+  private readonly samples: RecordingSample[] = [];
+  private duplicates = 0;
+  private rejected = 0;
+
+  /** `where` names the sample's place in the file for error messages, e.g. "line 12". */
+  add(input: SampleInput, where: string): void {
+    const last = this.samples.at(-1);
+    if (last !== undefined && input.ts < last.ts) {
+      throw new RecordingError(
+        `${where}: time goes backwards (${describeTime(input.ts)} after ${describeTime(last.ts)})`,
+      );
+    }
+    if (last !== undefined && input.ts === last.ts) {
+      this.duplicates += 1;
+      return;
+    }
+    let bpm = input.bpm ?? null;
+    if (bpm !== null && (bpm < MIN_BPM || bpm > MAX_BPM)) {
+      this.rejected += 1;
+      bpm = null;
+    }
+    this.samples.push({
+      ts: input.ts,
+      bpm,
+      rr: input.rr ?? [],
+      cadence: input.cadence ?? null,
+      power: input.power ?? null,
+      speed: input.speed ?? null,
+      steps: input.steps ?? null,
+    });
+  }
+
+  finish(format: RecordingFormat, summary?: RecordingSummary): Recording {
+    if (!this.samples.some((s) => s.bpm !== null || s.rr.length > 0)) {
+      const why =
+        this.rejected > 0 ? `: every heart rate (${this.rejected}) was outside ${MIN_BPM}–${MAX_BPM} bpm` : '';
+      const what = this.samples.length === 0 ? 'no samples' : 'no heart-rate data';
+      throw new RecordingError(`${what} in this ${format.toUpperCase()} file${why}`);
+    }
+    const recording: Recording = {
+      format,
+      samples: this.samples,
+      duplicates: this.duplicates,
+      rejected: this.rejected,
+    };
+    return summary === undefined ? recording : { ...recording, summary };
+  }
+}

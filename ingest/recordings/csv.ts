@@ -1,0 +1,66 @@
+import { SampleCollector } from './collector.ts';
+import { RecordingError } from './errors.ts';
+import type { Recording } from './types.ts';
+import { parseNumber, parseTimestamp, quote } from './values.ts';
+
+const LAYOUTS = ['ts,bpm', 'ts,bpm,rr', 'time_ms,hr'];
+
+function fields(line: string): string[] {
+  return line.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1'));
+}
+
+function number(text: string, column: string, where: string): number | null {
+  if (text === '') return null;
+  const value = parseNumber(text);
+  if (value === null) throw new RecordingError(`${where}: ${column} ${quote(text)} is not a number`);
+  return value;
+}
+
+function rrList(text: string, where: string): number[] {
+  return text
+    .split(/[\s;]+/)
+    .filter((t) => t !== '')
+    .map((t) => {
+      const rr = parseNumber(t);
+      if (rr === null || rr <= 0) throw new RecordingError(`${where}: rr ${quote(t)} is not a positive number of ms`);
+      return rr;
+    });
+}
+
+/**
+ * CSV with header `ts,bpm[,rr]` (ts: ms since epoch or ISO-8601; rr: ms separated by spaces or ";")
+ * or `time_ms,hr` (ms since start).
+ */
+export function parseCsv(text: string): Recording {
+  const lines = text.split(/\r?\n/);
+  const headerLine = Math.max(
+    lines.findIndex((line) => line.trim() !== ''),
+    0,
+  );
+  const first = lines[headerLine] ?? '';
+  const header = fields(first)
+    .map((f) => f.toLowerCase())
+    .join(',');
+  if (!LAYOUTS.includes(header)) {
+    throw new RecordingError(`wrong CSV columns: expected "ts,bpm[,rr]" or "time_ms,hr", found ${quote(first.trim())}`);
+  }
+  const relative = header === 'time_ms,hr';
+  const width = header.split(',').length;
+  const collector = new SampleCollector();
+  lines.forEach((line, i) => {
+    if (i <= headerLine || line.trim() === '') return;
+    const where = `line ${i + 1}`;
+    const row = fields(line);
+    if (row.length !== width) {
+      throw new RecordingError(`${where}: expected ${width} fields (${header}), found ${row.length}`);
+    }
+    const [time = '', bpm = '', rr = ''] = row;
+    const ts = relative ? parseNumber(time) : parseTimestamp(time);
+    if (ts === null) {
+      const expected = relative ? 'a number of ms' : 'ms since epoch or ISO-8601';
+      throw new RecordingError(`${where}: ${relative ? 'time_ms' : 'ts'} ${quote(time)} is not ${expected}`);
+    }
+    collector.add({ ts, bpm: number(bpm, relative ? 'hr' : 'bpm', where), rr: rrList(rr, where) }, where);
+  });
+  return collector.finish('csv');
+}

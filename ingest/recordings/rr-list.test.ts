@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseRecording, RecordingError } from './index.ts';
+
+describe('plain RR lists', () => {
+  it('stamps each interval with the beat that ends it and derives bpm', () => {
+    const r = parseRecording(Buffer.from('800\r\n750\n\n1000\n3500\n'));
+    expect(r.format).toBe('rr');
+    expect(r.samples.map((s) => [s.ts, s.bpm, s.rr])).toEqual([
+      [800, 75, [800]],
+      [1550, 80, [750]],
+      [2550, 60, [1000]],
+      [6050, null, [3500]], // 17 bpm: outside 20–250
+    ]);
+    expect(r.rejected).toBe(1);
+  });
+
+  it.each([
+    ['800\n810\nabc\n', 'line 3: "abc" is not a positive number of ms'],
+    ['800\n0\n', 'line 2: "0" is not a positive number of ms'],
+  ])('refuses %j', (text, message) => {
+    expect(() => parseRecording(Buffer.from(text), 'beats.txt')).toThrow(RecordingError);
+    expect(() => parseRecording(Buffer.from(text), 'beats.txt')).toThrow(message);
+  });
+});
