@@ -298,7 +298,7 @@ export function createLiveView(deps: StageDeps): LiveView {
     if (m.profile !== null && m.profile.updatedAt > p.updatedAt) return;
     p.userId = m.userId;
     p.locale = shared(p.locale);
-    if (p.goals.length === 0) p.goals = NO_STRINGS;
+    p.goals = p.goals.length === 0 ? NO_STRINGS : p.goals.map(shared);
     if (p.conditions.length === 0) p.conditions = NO_STRINGS;
     m.profile = p;
     snapshots.set(m.task, null);
@@ -327,6 +327,9 @@ export function createLiveView(deps: StageDeps): LiveView {
     if (m.suggestion !== null && s.ts < m.suggestion.ts) return;
     s.userId = m.userId;
     s.locale = shared(s.locale);
+    // rule texts come from a few templates: one copy each; the trigger id is not shown anywhere
+    s.text = shared(s.text);
+    s.triggerId = '';
     m.suggestion = s;
     const floorId = m.floorId === '' ? null : m.floorId;
     listener.suggestion(floorId, suggestionEvent(m, s));

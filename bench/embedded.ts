@@ -14,6 +14,11 @@ export interface EmbeddedBenchOptions {
   /** offered load, samples/s */
   rate: number;
   seconds: number;
+  /**
+   * seconds run before the measured period, as JMH warms up: the JIT compiles the hot paths and
+   * every athlete's first windows open; their latencies are reported apart (`warmupLatencyMs`)
+   */
+  warmupSeconds: number;
   /** write a V8 heap snapshot here at the heap measurement, to see what the bytes per user are */
   heapSnapshot?: string;
 }
@@ -23,6 +28,8 @@ export interface EmbeddedFigures {
   offeredSamplesPerSec: number;
   latencyMs: { p50: number; p99: number };
   latencySamples: number;
+  warmupSeconds: number;
+  warmupLatencyMs: { p50: number; p99: number };
   rssBytes: number;
   heapBytesPerUser: number;
   users: number;
@@ -53,7 +60,7 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
         perFloor,
         startTs,
         rate: opts.rate,
-        seconds: opts.seconds,
+        seconds: opts.warmupSeconds + opts.seconds,
       },
     });
     await checkIn(rt.deps, (await waitFor(devices, 'athletes')) as { profiles: Profile[]; sessions: Session[] });
@@ -67,6 +74,7 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
 
     const ingestor = createIngestor(rt.deps);
     let sent = 0;
+    let measuring = opts.warmupSeconds === 0;
     const inFlight = new Set<Promise<void>>();
     devices.on('message', (m: { type: string; samples?: Sample[] }) => {
       if (m.type !== 'samples') return;
@@ -75,10 +83,14 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
       for (const s of batch) s.receivedAt = now;
       const p = ingestor.ingest(batch).then(() => void inFlight.delete(p));
       inFlight.add(p);
-      sent += batch.length;
+      if (measuring) sent += batch.length;
     });
-    const began = performance.now();
     devices.postMessage({ type: 'go' });
+    await new Promise((r) => setTimeout(r, opts.warmupSeconds * 1000));
+    screens.postMessage({ type: 'mark' });
+    const warmup = ((await waitFor(screens, 'marked')) as { latencies: number[] }).latencies;
+    measuring = true;
+    const began = performance.now();
     await waitFor(devices, 'done');
     await Promise.all(inFlight);
     for (const stage of rt.stages.values()) await stage.subscription.caughtUp();
@@ -98,6 +110,8 @@ export async function benchEmbedded(opts: EmbeddedBenchOptions): Promise<Embedde
       offeredSamplesPerSec: opts.rate,
       latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) },
       latencySamples: latencies.length,
+      warmupSeconds: opts.warmupSeconds,
+      warmupLatencyMs: { p50: round(percentile(warmup, 50)), p99: round(percentile(warmup, 99)) },
       rssBytes: peakRss,
       heapBytesPerUser: Math.round((heapAfter - heapBefore) / (perFloor * opts.floors)),
       users: perFloor * opts.floors,

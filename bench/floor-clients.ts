@@ -21,7 +21,10 @@ for (const token of tokens) {
 }
 parentPort!.postMessage({ type: 'connected' });
 parentPort!.on('message', (m: { type: string }) => {
-  if (m.type === 'reset') latencies.length = 0;
+  if (m.type === 'mark') {
+    // end of the warm-up: hand over what was measured so far and start afresh
+    parentPort!.postMessage({ type: 'marked', latencies: latencies.splice(0) });
+  }
   if (m.type === 'report') {
     parentPort!.postMessage({ type: 'report', latencies });
     for (const s of sockets) s.disconnect();

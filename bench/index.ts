@@ -9,7 +9,7 @@ import { benchEmbedded } from './embedded.ts';
 const sections = ['embedded', 'log'] as const;
 type Section = (typeof sections)[number];
 
-/** `pulsecoach bench [--only SECTION,…] [--json FILE]`: figures as one JSON object (CONTRACT.md). */
+/** `pulsecoach bench [--only SECTION,…] [--json FILE] [--users N --rate N --seconds N --warmup N]`: figures as one JSON object (CONTRACT.md). */
 export async function benchCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -20,6 +20,7 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
       users: { type: 'string', default: '10000' },
       rate: { type: 'string', default: '50000' },
       seconds: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '3' },
       'heap-snapshot': { type: 'string' },
     },
   });
@@ -48,6 +49,7 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
       floors: Math.max(1, Math.ceil(users / 1000)),
       rate: num('rate', values.rate),
       seconds: num('seconds', values.seconds),
+      warmupSeconds: values.warmup === '0' ? 0 : num('warmup', values.warmup),
       heapSnapshot: values['heap-snapshot'],
     });
   }

@@ -2,7 +2,7 @@ import type { Readiness, Trigger } from '../schemas/index.ts';
 import { serde } from '../schemas/index.ts';
 import { createTaskState, emitter, runStage, type RunningStage, type StageDeps } from '../platform/index.ts';
 import { liveStateSchema, newLiveState, type LiveState } from './live-state.ts';
-import { scoreWindow } from './readiness.ts';
+import { scoreWindow, scoredFields } from './readiness.ts';
 import { detectTriggers } from './triggers.ts';
 
 const STAGE = 'inference';
@@ -16,7 +16,8 @@ export function startInference(deps: StageDeps): RunningStage {
   const state = createTaskState<LiveState>(liveStateSchema);
   const readiness = emitter(deps, STAGE, 'readiness');
   const triggers = emitter(deps, STAGE, 'triggers');
-  const features = serde('Features');
+  // only the fields scoring reads: the others (HRV, load, ...) are skipped, not decoded
+  const features = serde('Features').projection(scoredFields);
   const latency = deps.metrics.pipelineLatencySeconds.labels(STAGE);
   const redelivered = deps.metrics.rejected.labels(STAGE, 'redelivered');
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Features } from '../schemas/index.ts';
+import { serde, type Features } from '../schemas/index.ts';
 import { newLiveState } from './live-state.ts';
 import { BASE_SCORE, bandOf, banisterTrimp, scoreWindow } from './readiness.ts';
 
 const T0 = 1_700_000_000_000;
 const window = (i: number, hrMean: number, pctMax: number, zone: number): Features => ({
+  ...(serde('Features').defaults() as Features),
   userId: 'u1',
   windowStart: T0 + i * 10_000,
   windowEnd: T0 + (i + 1) * 10_000,

@@ -1,4 +1,19 @@
 import type { Band, Factor, Features } from '../schemas/index.ts';
+
+/** What scoring and triggers read of a live window (inference decodes only these fields). */
+export const scoredFields = [
+  'userId',
+  'windowStart',
+  'windowEnd',
+  'hrMean',
+  'hrLast',
+  'maxHr',
+  'restHr',
+  'pctMax',
+  'zone',
+  'traceArrivalMs',
+] as const;
+export type ScoredWindow = Pick<Features, (typeof scoredFields)[number]>;
 import type { LiveState } from './live-state.ts';
 
 /**
@@ -35,7 +50,7 @@ export interface Score {
 }
 
 /** Updates the user's live state with one closed window and scores it. */
-export function scoreWindow(s: LiveState, f: Features): Score {
+export function scoreWindow(s: LiveState, f: ScoredWindow): Score {
   if (f.windowStart - s.lastWindowEnd > SESSION_GAP_MS) s.sessionLoad = 0;
   const minutes = (f.windowEnd - f.windowStart) / 60_000;
   s.sessionLoad += banisterTrimp(minutes, f.hrMean, f.restHr, f.maxHr);

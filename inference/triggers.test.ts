@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Features } from '../schemas/index.ts';
+import { serde, type Features } from '../schemas/index.ts';
 import { newLiveState } from './live-state.ts';
 import { scoreWindow } from './readiness.ts';
 import { detectTriggers } from './triggers.ts';
@@ -11,6 +11,7 @@ function feed(zones: number[], pct?: number[]) {
   for (let i = 0; i < zones.length; i++) {
     const pctMax = pct?.[i] ?? zones[i]! * 10 + 45;
     const f: Features = {
+      ...(serde('Features').defaults() as Features),
       userId: 'u1',
       windowStart: T0 + i * 10_000,
       windowEnd: T0 + (i + 1) * 10_000,

@@ -1,4 +1,5 @@
-import type { Features, Trigger, TriggerKind } from '../schemas/index.ts';
+import type { Trigger, TriggerKind } from '../schemas/index.ts';
+import type { ScoredWindow } from './readiness.ts';
 import type { LiveState } from './live-state.ts';
 
 /**
@@ -15,7 +16,7 @@ export const COOLDOWN_MS = 60_000;
 export const OVEREXERTION_WINDOWS = 6;
 export const DANGER_WINDOWS = 2;
 
-export function detectTriggers(s: LiveState, f: Features, score: number, previousScore: number): Trigger[] {
+export function detectTriggers(s: LiveState, f: ScoredWindow, score: number, previousScore: number): Trigger[] {
   const out: Trigger[] = [];
   const ts = f.windowEnd;
   const make = (kind: TriggerKind, fromZone: number, detail: string): Trigger => ({

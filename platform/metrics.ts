@@ -9,6 +9,10 @@ export interface Metrics {
   readonly recordsOut: Counter<'stage' | 'topic'>;
   /** records a stage rejected or dead-lettered, by reason */
   readonly rejected: Counter<'stage' | 'reason'>;
+  /** readings that arrived after their windows had fired (also dead-lettered with reason late) */
+  readonly late: Counter<'stage'>;
+  /** readings dropped as resends (same device + ts) */
+  readonly duplicates: Counter<'stage'>;
   /** time a stage spent on one batch */
   readonly batchSeconds: Histogram<'stage'>;
   /** from the window-closing sample's arrival at ingest to the stage's output */
@@ -51,6 +55,18 @@ export function createMetrics(): Metrics {
       name: 'pulsecoach_rejected_total',
       help: 'records rejected or dead-lettered, by reason',
       labelNames: ['stage', 'reason'],
+      registers: [registry],
+    }),
+    late: new Counter({
+      name: 'pulsecoach_samples_late_total',
+      help: 'readings more than out-of-orderness + grace behind the watermark (sent to the DLQ)',
+      labelNames: ['stage'],
+      registers: [registry],
+    }),
+    duplicates: new Counter({
+      name: 'pulsecoach_samples_duplicates_total',
+      help: 'readings dropped as resends of a held reading (same device + ts)',
+      labelNames: ['stage'],
       registers: [registry],
     }),
     batchSeconds: new Histogram({

@@ -28,6 +28,8 @@ export interface Serde<V> {
    * the others are skipped without being built, which saves allocations on hot paths.
    */
   projection<K extends keyof V & string>(fields: readonly K[]): { decode(bytes: Buffer): Pick<V, K> };
+  /** The fields that have a default, with it (what a reader fills in for an older writer). */
+  defaults(): Partial<V>;
 }
 
 export class SerdeError extends Error {
@@ -58,6 +60,12 @@ export function serde<N extends SchemaName>(name: N): Serde<EventTypes[N]> {
       const paths: string[] = [];
       type.isValid(value, { errorHook: (path) => paths.push(path.join('.') || '(root)') });
       return paths;
+    },
+    defaults() {
+      const fields = (schema as { fields: { name: string; default?: unknown }[] }).fields;
+      return Object.fromEntries(
+        fields.filter((f) => 'default' in f).map((f) => [f.name, structuredClone(f.default)]),
+      ) as Partial<EventTypes[N]>;
     },
     projection(fields) {
       const all = (schema as { fields: { name: string }[] }).fields;

@@ -43,11 +43,12 @@ export interface Profile {
   updatedAt: number;
 }
 
-/** Features of one user's closed event-time window [windowStart, windowEnd). */
+/** Features of one user's closed event-time window [windowStart, windowEnd) of one window spec (live tumbling, hopping, session or daily). Fields after traceArrivalMs were added with defaults (schemas/README.md). */
 export interface Features {
   userId: string;
   windowStart: number;
   windowEnd: number;
+  /** samples in the window (readings with or without bpm) */
   samples: number;
   /** NaN when the window held no bpm */
   hrMean: number;
@@ -57,12 +58,77 @@ export interface Features {
   /** HRmax used: measured from the profile, else Tanaka 208 - 0.7 age */
   maxHr: number;
   restHr: number;
-  /** hrMean / maxHr * 100 */
+  /** hrMean / maxHr * 100 (NaN without bpm) */
   pctMax: number;
-  /** 1..5 by % HRmax (50/60/70/80/90), 0 below zone 1 */
+  /** zone of hrMean: 1..5 by % HRmax (50/60/70/80/90), or by % HRR when the zone basis is reserve; 0 below zone 1 */
   zone: number;
   /** ingest time of the sample that closed the window; for latency tracing */
   traceArrivalMs: number;
+  /** name of the window spec (PULSE_WINDOWS): live, hrv, session, day, ... */
+  window: string;
+  /** tumbling, hopping, session or daily */
+  kind: string;
+  /** seconds the readings cover (each holds until the next, at most the max gap) */
+  durationSec: number;
+  /** readings with a bpm */
+  hrCount: number;
+  /** population SD of bpm */
+  hrSd: null | number;
+  /** (hrMean - restHr) / (maxHr - restHr) * 100 (Karvonen) */
+  pctHrr: null | number;
+  /** seconds in zones 1..5 */
+  zoneSeconds: number[];
+  trimpBanister: number;
+  trimpEdwards: number;
+  /** RR intervals received */
+  rrCount: number;
+  /** RR intervals accepted as NN */
+  nnCount: number;
+  /** successive NN differences (for merging RMSSD and pNN50) */
+  nnDiffCount: number;
+  /** ms */
+  meanNN: null | number;
+  /** ms, sample SD */
+  sdnn: null | number;
+  /** ms */
+  rmssd: null | number;
+  /** % */
+  pnn50: null | number;
+  /** % of RR intervals rejected */
+  artifactPct: null | number;
+  /** aerobic decoupling (power or speed per beat) or HR drift, %, first vs second half */
+  drift: null | number;
+  /** power, speed or hr */
+  driftKind: null | string;
+  /** bpm dropped 60 s after the end of the last effort */
+  hrr60: null | number;
+  cadenceCount: number;
+  /** per minute */
+  cadenceMean: null | number;
+  /** per minute */
+  cadenceMax: null | number;
+  powerCount: number;
+  /** W */
+  powerMean: null | number;
+  /** W */
+  powerMax: null | number;
+  speedCount: number;
+  /** m/s */
+  speedMean: null | number;
+  /** m/s */
+  speedMax: null | number;
+  /** steps taken (cumulative counter increases) */
+  steps: null | number;
+  /** daily: lowest stable 60 s mean of the day */
+  restHrEstimate: null | number;
+  /** daily: acute (7 d) load EWMA */
+  atl: null | number;
+  /** daily: chronic (42 d) load EWMA */
+  ctl: null | number;
+  /** daily: atl / ctl */
+  acwr: null | number;
+  /** daily: ctl - atl */
+  form: null | number;
 }
 
 export type Band = 'green' | 'yellow' | 'red';

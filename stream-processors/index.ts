@@ -1,3 +1,15 @@
 export { startProcessor } from './processor-stage.ts';
 export { TumblingWindows, type WindowSpec, type AddResult } from './tumbling.ts';
 export { tanakaMaxHr, zoneOf } from './heart-rate.ts';
+export {
+  WindowEngine,
+  windowPhase,
+  DEFAULT_MAX_HR,
+  DEFAULT_REST_HR,
+  type AddResult as EngineAddResult,
+  type EngineOptions,
+  type Emit,
+} from './engine/engine.ts';
+export type { EngineSample } from './engine/sample-buffer.ts';
+export { newUserStream, userStreamSchema, type UserStream } from './engine/user-stream.ts';
+export * from './features/index.ts';

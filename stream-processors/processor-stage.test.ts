@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startStageHarness, type StageHarness } from '../platform/index.ts';
 import type { Sample } from '../schemas/index.ts';
 import { startProcessor } from './processor-stage.ts';
-import { windowPhase } from './tumbling.ts';
+import { windowPhase } from './engine/engine.ts';
 
 const T0 = 1_700_000_000_000;
 const sample = (userId: string, ts: number, bpm: number, deviceId = 'd1'): Sample => ({
@@ -58,8 +58,8 @@ describe('processor stage', () => {
     const dup = sample('ana', T0 + 28_000, 120);
     const { features, dead, metrics } = await run([...series('ana', 30), dup, late], false);
     expect(dead.map((d) => d.reason)).toEqual(['late']);
-    const counted = await metrics.rejected.get();
-    expect(counted.values.find((v) => v.labels.reason === 'duplicate')?.value).toBe(1);
+    expect((await metrics.duplicates.get()).values[0]?.value).toBe(1);
+    expect((await metrics.late.get()).values[0]?.value).toBe(1);
     expect(features[0]!.samples).toBe(10);
     expect(features[0]!.hrMean).toBe(120);
   });

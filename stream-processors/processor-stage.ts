@@ -28,7 +28,8 @@ export function startProcessor(deps: StageDeps): RunningStage {
   const features = emitter(deps, STAGE, 'features');
   const samples = serde('Sample').projection(windowFields);
   const profiles = serde('Profile');
-  const duplicates = deps.metrics.rejected.labels(STAGE, 'duplicate');
+  const duplicates = deps.metrics.duplicates.labels(STAGE);
+  const late = deps.metrics.late.labels(STAGE);
   const streamTime = new Map<number, number>();
   const lastSweep = new Map<number, number>();
 
@@ -76,8 +77,10 @@ export function startProcessor(deps: StageDeps): RunningStage {
         state.set(task, sample.userId, s);
       }
       const result = windows.add(s, sample, emit);
-      if (result === 'late') dead.add(record, 'late', `window closed (watermark ${s.watermark})`);
-      else if (result === 'duplicate') duplicates.inc();
+      if (result === 'late') {
+        late.inc();
+        dead.add(record, 'late', `window closed (watermark ${s.watermark})`);
+      } else if (result === 'duplicate') duplicates.inc();
       if (sample.ts > now) now = sample.ts;
     }
     streamTime.set(task, now);

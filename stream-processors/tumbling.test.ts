@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Features, Sample } from '../schemas/index.ts';
-import { TumblingWindows, windowPhase } from './tumbling.ts';
+import { windowPhase } from './engine/engine.ts';
+import { TumblingWindows } from './tumbling.ts';
 import { newUserWindows } from './window-state.ts';
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s

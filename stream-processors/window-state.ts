@@ -76,12 +76,4 @@ export function newUserWindows(): UserWindows {
   return { maxTs: -Infinity, watermark: -Infinity, maxHr: 0, restHr: 0, windows: NO_WINDOWS };
 }
 
-/** FNV-1a of the device id: duplicates are "same device + ts", and a number is cheaper to keep. */
-export function deviceHash(deviceId: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < deviceId.length; i++) {
-    h ^= deviceId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
-}
+export { deviceHash } from './engine/user-stream.ts';

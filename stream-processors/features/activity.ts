@@ -48,15 +48,29 @@ export function stepsTaken(counter: readonly number[]): number {
   return total;
 }
 
-/** Mean and max of cadence, power and speed, and steps taken, for the channels the readings carry. */
-export function summariseActivity(samples: readonly ActivitySample[]): ActivitySummary {
-  const values = (key: 'cadence' | 'power' | 'speed' | 'steps'): number[] =>
-    samples.flatMap((s) => (s[key] == null ? [] : [s[key]]));
-  const steps = values('steps');
+type Channel = 'cadence' | 'power' | 'speed' | 'steps';
+
+function valuesOf(samples: readonly ActivitySample[], key: Channel): number[] {
+  const out: number[] = [];
+  for (const s of samples) {
+    const v = s[key];
+    if (v !== null && v !== undefined) out.push(v);
+  }
+  return out;
+}
+
+/**
+ * Mean and max of cadence, power and speed, and steps taken, for the channels the readings
+ * carry. `stepsBefore` is the step counter's reading just before the series (a live window's
+ * predecessor), so the steps between it and the first reading are counted here.
+ */
+export function summariseActivity(samples: readonly ActivitySample[], stepsBefore?: number): ActivitySummary {
+  const steps = valuesOf(samples, 'steps');
+  if (steps.length > 0 && stepsBefore !== undefined) steps.unshift(stepsBefore);
   return {
-    cadence: summarise(values('cadence')),
-    power: summarise(values('power')),
-    speed: summarise(values('speed')),
+    cadence: summarise(valuesOf(samples, 'cadence')),
+    power: summarise(valuesOf(samples, 'power')),
+    speed: summarise(valuesOf(samples, 'speed')),
     steps: steps.length === 0 ? null : stepsTaken(steps),
   };
 }

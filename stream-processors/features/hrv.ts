@@ -7,10 +7,13 @@ export const RR_MAX_DEVIATION = 0.2;
 /** 'auto' rejects artefacts and ectopic beats (see `acceptedBeats`); 'none' takes every interval as NN. */
 export type ArtifactMode = 'auto' | 'none';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+/** Median of up to four values, without allocating (it runs once per beat). */
+function median4(a: number, b: number, c: number, d: number, n: number): number {
+  if (n === 1) return a;
+  if (n === 2) return (a + b) / 2;
+  if (n === 3) return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+  // of four: the mean of the two middle values = (sum − min − max) / 2
+  return (a + b + c + d - Math.min(a, b, c, d) - Math.max(a, b, c, d)) / 2;
 }
 
 /**
@@ -29,10 +32,11 @@ export function acceptedBeats(rr: readonly number[], mode: ArtifactMode = 'auto'
   const inRange = rr.map((v) => v >= RR_MIN_MS && v <= RR_MAX_MS);
   return rr.map((v, i) => {
     if (!inRange[i]) return false;
-    const near: number[] = [];
-    for (const j of [i - 2, i - 1, i + 1, i + 2]) if (inRange[j]) near.push(rr[j]!);
-    if (near.length === 0) return true;
-    const ref = median(near);
+    const near = [0, 0, 0, 0];
+    let n = 0;
+    for (let j = i - 2; j <= i + 2; j++) if (j !== i && inRange[j]) near[n++] = rr[j]!;
+    if (n === 0) return true;
+    const ref = median4(near[0]!, near[1]!, near[2]!, near[3]!, n);
     return Math.abs(v - ref) <= RR_MAX_DEVIATION * ref;
   });
 }
@@ -40,6 +44,8 @@ export function acceptedBeats(rr: readonly number[], mode: ArtifactMode = 'auto'
 export interface HrvTimeDomain {
   /** accepted (NN) intervals */
   nnCount: number;
+  /** successive differences taken (pairs of consecutive accepted beats): RMSSD's and pNN50's n */
+  diffCount: number;
   /** % of the intervals rejected as artefacts */
   artifactPct: number;
   meanNN: number;
@@ -69,6 +75,7 @@ export function hrvTimeDomain(rr: readonly number[], mode: ArtifactMode = 'auto'
   const ss = nn.reduce((a, v) => a + (v - meanNN) ** 2, 0);
   return {
     nnCount: nn.length,
+    diffCount: diffs.length,
     artifactPct: ((rr.length - nn.length) / rr.length) * 100,
     meanNN,
     sdnn: Math.sqrt(ss / (nn.length - 1)),

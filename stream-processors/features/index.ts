@@ -37,3 +37,14 @@ export {
   type RestingHr,
   type RestingHrOptions,
 } from './estimates.ts';
+export {
+  summarise,
+  mergeValues,
+  toFeatures,
+  type DailyValues,
+  type WindowIdentity,
+  type FeatureValues,
+  type Personal,
+  type SeriesSample,
+  type SummaryOptions,
+} from './window-summary.ts';

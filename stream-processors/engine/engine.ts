@@ -1,0 +1,280 @@
+import type { WindowSpec } from '../../platform/index.ts';
+import type { Features } from '../../schemas/index.ts';
+import {
+  estimateMaxHr,
+  mergeValues,
+  restingHrFromSeries,
+  summarise,
+  toFeatures,
+  updateLoad,
+  type DailyValues,
+  type ArtifactMode,
+  type FeatureValues,
+  type Personal,
+} from '../features/index.ts';
+import { firstAtOrAfter, hold, isHeld, release, seriesOf, type EngineSample } from './sample-buffer.ts';
+import { deviceHash, type UserStream } from './user-stream.ts';
+
+export interface EngineOptions {
+  /** allowed out-of-orderness: the watermark trails the newest reading by this much */
+  outOfOrderMs: number;
+  /** windows fire this long after the watermark passes their end; readings that far behind it still count */
+  graceMs: number;
+  /** each user's windows at a phase of their own (a hash of the user id) instead of the epoch's */
+  staggered: boolean;
+  zoneBasis: Personal['zoneBasis'];
+  rrCorrection: ArtifactMode;
+}
+
+export type AddResult = 'added' | 'late' | 'duplicate';
+export type Emit = (f: Features) => void;
+
+/** A tumbling or hopping spec: windows [end − size, end) every `advanceMs`. */
+interface Frame {
+  name: string;
+  kind: 'tumbling' | 'hopping';
+  sizeMs: number;
+  advanceMs: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Tanaka, Monahan & Seals (2001) at age 35, when a profile gives neither HRmax nor age. */
+export const DEFAULT_MAX_HR = Math.round(estimateMaxHr(35));
+/** A typical adult resting HR, when neither the profile nor a day's estimate gives one. */
+export const DEFAULT_REST_HR = 60;
+
+const userHash = (userId: string) => deviceHash(userId) >>> 0;
+
+/** The user's window phase in [0, size): a hash of the user id. */
+export function windowPhase(userId: string, sizeMs: number): number {
+  return userHash(userId) % sizeMs;
+}
+
+/** Smallest window end > ts on a grid of step `advanceMs` shifted by the user's phase (hash 0: the epoch's). */
+function endAfter(f: Frame, hash: number, ts: number): number {
+  const a = f.advanceMs;
+  const phase = hash % a;
+  return ts - ((((ts - phase) % a) + a) % a) + a;
+}
+
+/**
+ * Event-time windows per user, several specs at once (PULSE_WINDOWS): tumbling and hopping
+ * windows computed from the held readings, sessions and UTC days built from the live (first,
+ * tumbling) windows.
+ *
+ * Each user has their own watermark, the newest reading's ts − out-of-orderness, so a user's
+ * output depends only on their own readings, not on how users interleave in a partition (a
+ * replay, or another partitioning, gives the same features). A reading is late when it is
+ * more than the grace behind the watermark (Flink's rule): then every spec sees the same
+ * readings, and a window fires when the watermark passes its end + grace, as no reading that
+ * is still accepted can fall in it. Readings are held in ts order, so each window's features
+ * are computed on its sorted readings: they do not depend on arrival order within the bound.
+ */
+export class WindowEngine {
+  private readonly frames: Frame[];
+  private readonly base: Frame;
+  private readonly sessionSpec: { name: string; gapMs: number } | null = null;
+  private readonly daySpec: { name: string } | null = null;
+
+  constructor(
+    specs: WindowSpec[],
+    private readonly opts: EngineOptions,
+  ) {
+    this.frames = [];
+    for (const s of specs) {
+      if (s.kind === 'tumbling')
+        this.frames.push({ name: s.name, kind: s.kind, sizeMs: s.sizeMs, advanceMs: s.sizeMs });
+      else if (s.kind === 'hopping') this.frames.push({ ...s });
+      else if (s.kind === 'session') this.sessionSpec = { name: s.name, gapMs: s.gapMs };
+      else this.daySpec = { name: s.name };
+    }
+    if (this.frames[0]?.kind !== 'tumbling') throw new Error('the first window spec must be tumbling');
+    this.base = this.frames[0];
+  }
+
+  /** Tumbling and hopping specs: the length of UserStream.nextEnd. */
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  /** Readings before this are late. */
+  horizon(st: UserStream): number {
+    return Math.max(st.maxTs - this.opts.outOfOrderMs - this.opts.graceMs, st.closedUntil);
+  }
+
+  add(st: UserStream, s: EngineSample, emit: Emit): AddResult {
+    if (s.ts < this.horizon(st)) return 'late';
+    const dev = deviceHash(s.deviceId);
+    if (isHeld(st, s.ts, dev)) return 'duplicate';
+    hold(st, s, dev);
+    const hash = this.opts.staggered ? userHash(s.userId) : 0;
+    for (let i = 0; i < this.frames.length; i++) {
+      const end = endAfter(this.frames[i]!, hash, s.ts);
+      if (end < st.nextEnd[i]!) st.nextEnd[i] = end;
+    }
+    if (s.ts > st.maxTs) {
+      st.maxTs = s.ts;
+      this.advance(st, s.userId, s.receivedAt, emit);
+    }
+    return 'added';
+  }
+
+  /**
+   * The user went quiet at stream time `now`: close every window holding their readings, and
+   * the session and day once `now` − timeout has passed them. Later readings before that are late.
+   */
+  idle(st: UserStream, userId: string, now: number, timeoutMs: number, emit: Emit): void {
+    let until = now - timeoutMs;
+    if (st.maxTs > -Infinity) {
+      for (const f of this.frames) until = Math.max(until, this.endAfter(f, userId, st.maxTs) + f.sizeMs - f.advanceMs);
+    }
+    if (until <= st.closedUntil) return;
+    st.closedUntil = until;
+    this.advance(st, userId, 0, emit);
+  }
+
+  /** Whether nothing is open: no held reading, session or day (the state may be evicted). */
+  quiet(st: UserStream): boolean {
+    return st.ts.length === 0 && st.session === null && st.day === null;
+  }
+
+  personal(st: UserStream): Personal {
+    return {
+      maxHr: st.maxHr > 0 ? st.maxHr : DEFAULT_MAX_HR,
+      restHr: st.restHr > 0 ? st.restHr : st.restEstimate > 0 ? Math.round(st.restEstimate) : DEFAULT_REST_HR,
+      sex: st.sex === 2 ? 'f' : 'm',
+      zoneBasis: this.opts.zoneBasis,
+    };
+  }
+
+  /** Smallest window end > ts of the frame's grid (the first window holding ts to close). */
+  private endAfter(f: Frame, userId: string, ts: number): number {
+    return endAfter(f, this.opts.staggered ? userHash(userId) : 0, ts);
+  }
+
+  private advance(st: UserStream, userId: string, trace: number, emit: Emit): void {
+    const h = this.horizon(st);
+    const p = this.personal(st);
+    let keepFrom = Infinity;
+    for (let i = 0; i < this.frames.length; i++) {
+      const f = this.frames[i]!;
+      while (st.nextEnd[i]! <= h) this.closeFrameWindow(st, userId, i, p, trace, emit);
+      keepFrom = Math.min(keepFrom, st.nextEnd[i]! - f.sizeMs);
+    }
+    this.closeRollups(st, userId, h, trace, emit);
+    release(st, keepFrom === Infinity ? h : keepFrom);
+  }
+
+  private closeFrameWindow(st: UserStream, userId: string, i: number, p: Personal, trace: number, emit: Emit): void {
+    const f = this.frames[i]!;
+    const end = st.nextEnd[i]!;
+    const start = end - f.sizeMs;
+    const series = seriesOf(st, start, end);
+    if (series.length > 0) {
+      const values = summarise(series, p, {
+        endTs: end,
+        rrCorrection: this.opts.rrCorrection,
+        // live windows tile time: the steps between the previous window's last reading and this one's first count here
+        stepsBefore: i === 0 && !Number.isNaN(st.stepsBefore) ? st.stepsBefore : undefined,
+      });
+      emit(this.record(userId, f.name, f.kind, start, end, values, trace));
+      if (i === 0)
+        this.rollUp(st, userId, start, end, series[0]!.ts, series[series.length - 1]!.ts, values, trace, emit);
+      if (this.daySpec && f.sizeMs >= 60_000) {
+        const rest = restingHrFromSeries(series.filter((s) => s.bpm !== null) as { ts: number; bpm: number }[]);
+        if (rest && rest.bpm < st.dayRest) st.dayRest = rest.bpm;
+      }
+    }
+    // the next window of this frame that holds a reading
+    const next = end + f.advanceMs;
+    const k = firstAtOrAfter(st, next - f.sizeMs);
+    st.nextEnd[i] = k < st.ts.length ? Math.max(next, this.endAfter(f, userId, st.ts[k]!)) : Infinity;
+  }
+
+  /** A live window joins the user's session and day (closing the previous ones it does not belong to). */
+  private rollUp(
+    st: UserStream,
+    userId: string,
+    start: number,
+    end: number,
+    firstTs: number,
+    lastTs: number,
+    values: FeatureValues,
+    trace: number,
+    emit: Emit,
+  ): void {
+    const p = this.personal(st);
+    const gap = this.sessionSpec?.gapMs;
+    if (gap !== undefined) {
+      if (st.session !== null && firstTs - st.sessionLast > gap) this.emitSession(st, userId, trace, emit);
+      if (st.session === null) {
+        st.session = values;
+        st.sessionStart = start;
+      } else st.session = mergeValues(st.session, values, p);
+      st.sessionEnd = end;
+      st.sessionLast = lastTs;
+    }
+    if (this.daySpec) {
+      const day = Math.floor(start / DAY_MS) * DAY_MS;
+      if (st.day !== null && st.dayStart !== day) this.emitDay(st, userId, trace, emit);
+      if (st.day === null) {
+        st.day = values;
+        st.dayStart = day;
+      } else st.day = mergeValues(st.day, values, p);
+    }
+  }
+
+  /** Sessions and days close once no live window that could still join them is open. */
+  private closeRollups(st: UserStream, userId: string, h: number, trace: number, emit: Emit): void {
+    const gap = this.sessionSpec?.gapMs;
+    if (gap !== undefined && st.session !== null && h >= this.endAfter(this.base, userId, st.sessionLast + gap)) {
+      this.emitSession(st, userId, trace, emit);
+    }
+    if (st.day !== null && h >= this.endAfter(this.base, userId, st.dayStart + DAY_MS - 1)) {
+      this.emitDay(st, userId, trace, emit);
+    }
+  }
+
+  private emitSession(st: UserStream, userId: string, trace: number, emit: Emit): void {
+    emit(this.record(userId, this.sessionSpec!.name, 'session', st.sessionStart, st.sessionEnd, st.session!, trace));
+    st.session = null;
+  }
+
+  /** A day closes: its load moves the ATL/CTL EWMAs (rest days in between count as 0). */
+  private emitDay(st: UserStream, userId: string, trace: number, emit: Emit): void {
+    const values = st.day!;
+    const dayNo = Math.round(st.dayStart / DAY_MS);
+    let load = { atl: st.atl, ctl: st.ctl };
+    if (st.loadDay >= 0) for (let d = st.loadDay + 1; d < dayNo; d++) load = updateLoad(load, 0);
+    const today = updateLoad(load, values.trimpBanister);
+    st.atl = today.atl;
+    st.ctl = today.ctl;
+    st.loadDay = dayNo;
+    const rest = Number.isFinite(st.dayRest) ? st.dayRest : null;
+    if (rest !== null) st.restEstimate = rest;
+    emit(
+      this.record(userId, this.daySpec!.name, 'daily', st.dayStart, st.dayStart + DAY_MS, values, trace, {
+        restHrEstimate: rest,
+        atl: today.atl,
+        ctl: today.ctl,
+        acwr: today.acwr,
+        form: today.form,
+      }),
+    );
+    st.day = null;
+    st.dayRest = Infinity;
+  }
+
+  private record(
+    userId: string,
+    window: string,
+    kind: string,
+    windowStart: number,
+    windowEnd: number,
+    values: FeatureValues,
+    traceArrivalMs: number,
+    daily?: DailyValues,
+  ): Features {
+    return toFeatures({ userId, window, kind, windowStart, windowEnd, traceArrivalMs }, values, daily);
+  }
+}

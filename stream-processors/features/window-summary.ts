@@ -1,0 +1,317 @@
+import type { Features, Sex } from '../../schemas/index.ts';
+import { summariseActivity, type ChannelSummary } from './activity.ts';
+import { aerobicDecoupling } from './drift.ts';
+import { hrStats, pctMax, pctReserve } from './hr-stats.ts';
+import { hrvTimeDomain, type ArtifactMode } from './hrv.ts';
+import { hrr60 } from './recovery.ts';
+import { DEFAULT_MAX_GAP_S, heldSeconds, type HrSample } from './samples.ts';
+import { banisterTrimpSeries, edwardsTrimp, edwardsTrimpSeries } from './trimp.ts';
+import { hrZone, timeInZones, type ZoneScale } from './zones.ts';
+
+/** One reading of a window, as the Sample schema has it (ts-sorted in a series). */
+export interface SeriesSample {
+  ts: number;
+  bpm: number | null;
+  rr: readonly number[];
+  cadence: number | null;
+  power: number | null;
+  speed: number | null;
+  steps: number | null;
+}
+
+/** What personalises a window's features. */
+export interface Personal {
+  maxHr: number;
+  restHr: number;
+  sex: Sex;
+  /** zones by % HRmax (default) or by % heart-rate reserve (Karvonen) */
+  zoneBasis: 'max' | 'reserve';
+}
+
+export interface SummaryOptions {
+  /** 'auto' rejects RR artefacts first; 'none' takes every interval as NN */
+  rrCorrection?: ArtifactMode;
+  maxGapS?: number;
+  /**
+   * A live window's end: its last reading holds until then (at most the max gap), as it would
+   * until the next reading in a longer series; without it the last reading holds 0 s.
+   */
+  endTs?: number;
+  /** the step counter just before the series (see summariseActivity) */
+  stepsBefore?: number;
+}
+
+/** The feature values of a window: the Features record without its identity and daily fields. */
+export type FeatureValues = Omit<
+  Features,
+  | 'userId'
+  | 'window'
+  | 'kind'
+  | 'windowStart'
+  | 'windowEnd'
+  | 'traceArrivalMs'
+  | 'restHrEstimate'
+  | 'atl'
+  | 'ctl'
+  | 'acwr'
+  | 'form'
+>;
+
+function scaleOf(p: Personal): ZoneScale {
+  return p.zoneBasis === 'reserve'
+    ? { kind: 'reserve', restHr: p.restHr, maxHr: p.maxHr }
+    : { kind: 'max', maxHr: p.maxHr };
+}
+
+/* Records are built as literals with every field named: a spread into a literal this wide falls
+   off V8's fast path (about 14 µs instead of 0.15 µs per record, measured). */
+
+const pctMaxOf = (hrMean: number, p: Personal) => (Number.isNaN(hrMean) ? Number.NaN : pctMax(hrMean, p.maxHr));
+const pctHrrOf = (hrMean: number, p: Personal) => (Number.isNaN(hrMean) ? null : pctReserve(hrMean, p.restHr, p.maxHr));
+const zoneOf = (hrMean: number, p: Personal) => (Number.isNaN(hrMean) ? 0 : hrZone(hrMean, scaleOf(p)));
+
+function channel(c: ChannelSummary | null): { n: number; mean: number | null; max: number | null } {
+  return c ? { n: c.n, mean: c.mean, max: c.max } : { n: 0, mean: null, max: null };
+}
+
+/**
+ * Every feature of one ts-sorted series, with the feature library's functions: the live
+ * pipeline calls this for each closed tumbling or hopping window, and `pulsecoach analyze` for a
+ * whole recording, so both compute the same numbers.
+ */
+export function summarise(series: readonly SeriesSample[], p: Personal, opts: SummaryOptions = {}): FeatureValues {
+  const maxGapS = opts.maxGapS ?? DEFAULT_MAX_GAP_S;
+  const hr: HrSample[] = [];
+  const rr: number[] = [];
+  for (const s of series) {
+    if (s.bpm !== null) hr.push({ ts: s.ts, bpm: s.bpm });
+    for (const r of s.rr) rr.push(r);
+  }
+  const last = hr[hr.length - 1];
+  const stats = hrStats(hr.map((s) => s.bpm));
+  // the window's last reading holds until the window's end, as it would until the next reading
+  const held = hr;
+  if (last && opts.endTs !== undefined && opts.endTs > last.ts) held.push({ ts: opts.endTs, bpm: last.bpm });
+  const zones = timeInZones(held, scaleOf(p), maxGapS);
+  let durationSec = 0;
+  for (let i = 0; i < held.length; i++) durationSec += heldSeconds(held, i, maxGapS);
+  const trimpBanister = banisterTrimpSeries(held, { restHr: p.restHr, maxHr: p.maxHr, sex: p.sex, maxGapS });
+  // Edwards' zones are by % HRmax: the zone times above serve unless zones are by reserve
+  const trimpEdwards =
+    p.zoneBasis === 'max'
+      ? edwardsTrimp({ z1: zones.z1 / 60, z2: zones.z2 / 60, z3: zones.z3 / 60, z4: zones.z4 / 60, z5: zones.z5 / 60 })
+      : edwardsTrimpSeries(held, p.maxHr, maxGapS);
+  if (held.length > 0 && held[held.length - 1] !== last) held.pop();
+  const hrv = hrvTimeDomain(rr, opts.rrCorrection ?? 'auto');
+  const drift = aerobicDecoupling(series);
+  const recovery = hrr60(hr, { maxHr: p.maxHr });
+  const activity = summariseActivity(series, opts.stepsBefore);
+  const cadence = channel(activity.cadence);
+  const power = channel(activity.power);
+  const speed = channel(activity.speed);
+  const hrMean = stats ? stats.mean : Number.NaN;
+  return {
+    samples: series.length,
+    durationSec,
+    hrCount: hr.length,
+    hrMean,
+    hrMin: stats ? stats.min : 0,
+    hrMax: stats ? stats.max : 0,
+    hrLast: last ? last.bpm : 0,
+    hrSd: stats ? stats.sd : null,
+    maxHr: p.maxHr,
+    restHr: p.restHr,
+    pctMax: pctMaxOf(hrMean, p),
+    pctHrr: pctHrrOf(hrMean, p),
+    zone: zoneOf(hrMean, p),
+    zoneSeconds: [zones.z1, zones.z2, zones.z3, zones.z4, zones.z5],
+    trimpBanister,
+    trimpEdwards,
+    rrCount: rr.length,
+    nnCount: hrv ? hrv.nnCount : 0,
+    nnDiffCount: hrv ? hrv.diffCount : 0,
+    meanNN: hrv ? hrv.meanNN : null,
+    sdnn: hrv ? hrv.sdnn : null,
+    rmssd: hrv ? hrv.rmssd : null,
+    pnn50: hrv ? hrv.pnn50 : null,
+    artifactPct: hrv ? hrv.artifactPct : null,
+    drift: drift ? drift.pct : null,
+    driftKind: drift ? drift.kind : null,
+    hrr60: recovery ? recovery.drop : null,
+    cadenceCount: cadence.n,
+    cadenceMean: cadence.mean,
+    cadenceMax: cadence.max,
+    powerCount: power.n,
+    powerMean: power.mean,
+    powerMax: power.max,
+    speedCount: speed.n,
+    speedMean: speed.mean,
+    speedMax: speed.max,
+    steps: activity.steps,
+  };
+}
+
+/** Count-weighted mean of two means; null when neither side has values. */
+function pooledMean(ma: number | null, na: number, mb: number | null, nb: number): number | null {
+  if (na === 0 || ma === null) return nb === 0 ? null : mb;
+  if (nb === 0 || mb === null) return ma;
+  return (ma * na + mb * nb) / (na + nb);
+}
+
+/**
+ * Sum of squared deviations of two parts pooled (Chan, Golub & LeVeque 1979, the parallel form
+ * of Welford's update): M2 = M2a + M2b + δ² · na · nb / n.
+ */
+function pooledM2(ma: number, m2a: number, na: number, mb: number, m2b: number, nb: number): number {
+  const d = mb - ma;
+  return m2a + m2b + (d * d * na * nb) / (na + nb);
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.max(a, b);
+}
+
+/**
+ * Features of two consecutive windows as one (a before b): what session and daily windows are
+ * made of. Counts, zone seconds and TRIMP add up; means and SDs pool exactly; RMSSD and pNN50
+ * pool over their successive differences (the one difference across the boundary is not
+ * there). Drift needs the whole series and is not pooled (null).
+ */
+export function mergeValues(a: FeatureValues, b: FeatureValues, p: Personal): FeatureValues {
+  if (a.samples === 0) return b;
+  if (b.samples === 0) return a;
+  const hrCount = a.hrCount + b.hrCount;
+  const hrMean = pooledMean(a.hrCount ? a.hrMean : null, a.hrCount, b.hrCount ? b.hrMean : null, b.hrCount);
+  let hrSd: number | null = null;
+  if (a.hrCount && b.hrCount) {
+    const m2 = pooledM2(
+      a.hrMean,
+      (a.hrSd ?? 0) ** 2 * a.hrCount,
+      a.hrCount,
+      b.hrMean,
+      (b.hrSd ?? 0) ** 2 * b.hrCount,
+      b.hrCount,
+    );
+    hrSd = Math.sqrt(m2 / hrCount);
+  } else hrSd = a.hrCount ? a.hrSd : b.hrSd;
+  const nnCount = a.nnCount + b.nnCount;
+  const diffs = a.nnDiffCount + b.nnDiffCount;
+  let sdnn: number | null = null;
+  if (a.nnCount && b.nnCount && a.meanNN !== null && b.meanNN !== null) {
+    const m2a = (a.sdnn ?? 0) ** 2 * (a.nnCount - 1);
+    const m2b = (b.sdnn ?? 0) ** 2 * (b.nnCount - 1);
+    sdnn = Math.sqrt(pooledM2(a.meanNN, m2a, a.nnCount, b.meanNN, m2b, b.nnCount) / (nnCount - 1));
+  } else sdnn = a.nnCount ? a.sdnn : b.sdnn;
+  const rmssdSq = (x: FeatureValues) => (x.rmssd ?? 0) ** 2;
+  const rrCount = a.rrCount + b.rrCount;
+  const mean = hrMean ?? Number.NaN;
+  return {
+    samples: a.samples + b.samples,
+    durationSec: a.durationSec + b.durationSec,
+    hrCount,
+    hrMean: mean,
+    hrMin: a.hrCount && b.hrCount ? Math.min(a.hrMin, b.hrMin) : a.hrCount ? a.hrMin : b.hrMin,
+    hrMax: Math.max(a.hrMax, b.hrMax),
+    hrLast: b.hrCount ? b.hrLast : a.hrLast,
+    hrSd,
+    maxHr: p.maxHr,
+    restHr: p.restHr,
+    pctMax: pctMaxOf(mean, p),
+    pctHrr: pctHrrOf(mean, p),
+    zone: zoneOf(mean, p),
+    zoneSeconds: [0, 1, 2, 3, 4].map((i) => (a.zoneSeconds[i] ?? 0) + (b.zoneSeconds[i] ?? 0)),
+    trimpBanister: a.trimpBanister + b.trimpBanister,
+    trimpEdwards: a.trimpEdwards + b.trimpEdwards,
+    rrCount,
+    nnCount,
+    nnDiffCount: diffs,
+    meanNN: pooledMean(a.meanNN, a.nnCount, b.meanNN, b.nnCount),
+    sdnn,
+    rmssd: diffs ? Math.sqrt((rmssdSq(a) * a.nnDiffCount + rmssdSq(b) * b.nnDiffCount) / diffs) : null,
+    pnn50: diffs ? ((a.pnn50 ?? 0) * a.nnDiffCount + (b.pnn50 ?? 0) * b.nnDiffCount) / diffs : null,
+    artifactPct: rrCount ? ((rrCount - nnCount) / rrCount) * 100 : null,
+    drift: null,
+    driftKind: null,
+    hrr60: b.hrr60 ?? a.hrr60,
+    cadenceCount: a.cadenceCount + b.cadenceCount,
+    cadenceMean: pooledMean(a.cadenceMean, a.cadenceCount, b.cadenceMean, b.cadenceCount),
+    cadenceMax: maxOf(a.cadenceMax, b.cadenceMax),
+    powerCount: a.powerCount + b.powerCount,
+    powerMean: pooledMean(a.powerMean, a.powerCount, b.powerMean, b.powerCount),
+    powerMax: maxOf(a.powerMax, b.powerMax),
+    speedCount: a.speedCount + b.speedCount,
+    speedMean: pooledMean(a.speedMean, a.speedCount, b.speedMean, b.speedCount),
+    speedMax: maxOf(a.speedMax, b.speedMax),
+    steps: a.steps === null ? b.steps : b.steps === null ? a.steps : a.steps + b.steps,
+  };
+}
+
+/** Which window of whom, for a features record. */
+export interface WindowIdentity {
+  userId: string;
+  window: string;
+  kind: string;
+  windowStart: number;
+  windowEnd: number;
+  traceArrivalMs: number;
+}
+
+/** A day's baselines (daily windows only). */
+export type DailyValues = Pick<Features, 'restHrEstimate' | 'atl' | 'ctl' | 'acwr' | 'form'>;
+
+const NO_DAILY: DailyValues = { restHrEstimate: null, atl: null, ctl: null, acwr: null, form: null };
+
+/** The pulse.features.v1 record of a window. */
+export function toFeatures(id: WindowIdentity, v: FeatureValues, d: DailyValues = NO_DAILY): Features {
+  return {
+    userId: id.userId,
+    windowStart: id.windowStart,
+    windowEnd: id.windowEnd,
+    samples: v.samples,
+    hrMean: v.hrMean,
+    hrMin: v.hrMin,
+    hrMax: v.hrMax,
+    hrLast: v.hrLast,
+    maxHr: v.maxHr,
+    restHr: v.restHr,
+    pctMax: v.pctMax,
+    zone: v.zone,
+    traceArrivalMs: id.traceArrivalMs,
+    window: id.window,
+    kind: id.kind,
+    durationSec: v.durationSec,
+    hrCount: v.hrCount,
+    hrSd: v.hrSd,
+    pctHrr: v.pctHrr,
+    zoneSeconds: v.zoneSeconds,
+    trimpBanister: v.trimpBanister,
+    trimpEdwards: v.trimpEdwards,
+    rrCount: v.rrCount,
+    nnCount: v.nnCount,
+    nnDiffCount: v.nnDiffCount,
+    meanNN: v.meanNN,
+    sdnn: v.sdnn,
+    rmssd: v.rmssd,
+    pnn50: v.pnn50,
+    artifactPct: v.artifactPct,
+    drift: v.drift,
+    driftKind: v.driftKind,
+    hrr60: v.hrr60,
+    cadenceCount: v.cadenceCount,
+    cadenceMean: v.cadenceMean,
+    cadenceMax: v.cadenceMax,
+    powerCount: v.powerCount,
+    powerMean: v.powerMean,
+    powerMax: v.powerMax,
+    speedCount: v.speedCount,
+    speedMean: v.speedMean,
+    speedMax: v.speedMax,
+    steps: v.steps,
+    restHrEstimate: d.restHrEstimate,
+    atl: d.atl,
+    ctl: d.ctl,
+    acwr: d.acwr,
+    form: d.form,
+  };
+}
