@@ -4,10 +4,10 @@ import { simulateCommand } from '../ingest/index.ts';
 import { demoBanner, startDemoFloor } from './demo.ts';
 import { parseRoles, startRuntime, roleNames } from './runtime.ts';
 import { tokenCommand } from './token-command.ts';
+import { analyzeCommand } from './analyze-command.ts';
 import { USAGE, UsageError } from './usage.ts';
 
 const later: Record<string, string> = {
-  analyze: 'the feature library issue',
   train: 'the inference issue',
   migrate: 'the ClickHouse history issue',
   'coach-eval': 'the coach issue',
@@ -51,6 +51,8 @@ export async function main(argv: string[]): Promise<number | null> {
         return await simulateCommand(rest, { stdout: process.stdout, stderr: process.stderr });
       case 'token':
         return await tokenCommand(rest, process.stdout);
+      case 'analyze':
+        return await analyzeCommand(rest, process.stdout);
       case 'bench': {
         const { benchCommand } = await import('../bench/index.ts');
         return await benchCommand(rest, process.stdout);

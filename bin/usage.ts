@@ -10,7 +10,9 @@ commands:
   run <role> [<role>…]        roles: ingest, processor, inference, coach, api (sink arrives with history)
   simulate --users N [--rate HZ] [--duration S] [--floor ID] [--seed N] [--target URL --token T] [--fast]
   token --role device|athlete|floor|coach|admin [--user U] [--floor F] [--device D] [--ttl 12h]
-  bench [--only embedded,log] [--json FILE] [--users N --rate HZ --seconds S]
+  analyze <file> [--age N --sex m|f --rest BPM --max BPM] [--rr-correction auto|none] [--zone-basis max|reserve] [--json]
+                              features of one recording: CSV, JSON, FIT, TCX or an RR list
+  bench [--only embedded,log] [--json FILE] [--users N --rate HZ --seconds S --warmup S]
   help
 
 Configuration comes from the environment (PULSE_*, see README) and flags override it.

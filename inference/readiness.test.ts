@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { serde, type Features } from '../schemas/index.ts';
 import { newLiveState } from './live-state.ts';
-import { BASE_SCORE, bandOf, banisterTrimp, scoreWindow } from './readiness.ts';
+import { BASE_SCORE, bandOf, scoreWindow } from './readiness.ts';
 
 const T0 = 1_700_000_000_000;
+/**
+ * A 10 s live window; its TRIMP is what the processor gives for 10 s at that mean HR (rest 60,
+ * max 190, male: (1/6) min · x · 0.64 · e^(1.92x), Banister 1991), so the session load adds up as live.
+ */
 const window = (i: number, hrMean: number, pctMax: number, zone: number): Features => ({
   ...(serde('Features').defaults() as Features),
   userId: 'u1',
@@ -19,19 +23,7 @@ const window = (i: number, hrMean: number, pctMax: number, zone: number): Featur
   pctMax,
   zone,
   traceArrivalMs: 0,
-});
-
-describe('banisterTrimp', () => {
-  // Worked example from the Banister TRIMP literature (as used by GoldenCheetah's TRIMPPoints):
-  // 45 min at 150 bpm, rest 60, max 190, male: x = 90/130 = 0.6923,
-  // 45 · 0.6923 · 0.64 · e^(1.92·0.6923) = 75.3.
-  it('gives 75.3 for 45 min at 150 bpm (rest 60, max 190)', () => {
-    expect(banisterTrimp(45, 150, 60, 190)).toBeCloseTo(75.3, 1);
-  });
-  it('is 0 at rest and clamps above max', () => {
-    expect(banisterTrimp(10, 60, 60, 190)).toBe(0);
-    expect(banisterTrimp(10, 250, 60, 190)).toBe(banisterTrimp(10, 190, 60, 190));
-  });
+  trimpBanister: ((x) => (10 / 60) * x * 0.64 * Math.exp(1.92 * x))(Math.min(1, Math.max(0, (hrMean - 60) / 130))),
 });
 
 describe('scoreWindow', () => {

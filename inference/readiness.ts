@@ -7,9 +7,8 @@ export const scoredFields = [
   'windowEnd',
   'hrMean',
   'hrLast',
-  'maxHr',
-  'restHr',
   'pctMax',
+  'trimpBanister',
   'zone',
   'traceArrivalMs',
 ] as const;
@@ -20,10 +19,8 @@ import type { LiveState } from './live-state.ts';
  * Rule-based readiness prior (0–100), used from the first sample until a trained model is
  * promoted. It starts from 80 and each factor moves it by a stated number of points, so every
  * score can be explained by its factors:
- *  - session load: Banister TRIMP accumulated this session (Banister 1991; Morton, Fitz-Clarke &
- *    Banister 1990: TRIMP = minutes · x · 0.64 · e^(1.92·x), x = heart-rate reserve fraction; the
- *    male coefficient is used because the live features carry no sex) costs 0.35 points per TRIMP,
- *    at most 35;
+ *  - session load: Banister TRIMP accumulated this session (each live window's `trimpBanister`,
+ *    from the feature library) costs 0.35 points per TRIMP, at most 35;
  *  - sustained high intensity: each consecutive window at ≥ 90 % HRmax costs 1.5 points, at most 20;
  *  - recovery: after a zone-4/5 window, a drop of ≥ 8 bpm in the next window adds 5 points.
  * Bands: ≥ 67 green, 34–66 yellow, ≤ 33 red (DESIGN.md).
@@ -31,11 +28,6 @@ import type { LiveState } from './live-state.ts';
 export const BASE_SCORE = 80;
 /** A gap longer than this starts a new session (load resets). */
 export const SESSION_GAP_MS = 30 * 60 * 1000;
-
-export function banisterTrimp(minutes: number, hrMean: number, restHr: number, maxHr: number): number {
-  const x = Math.min(1, Math.max(0, (hrMean - restHr) / (maxHr - restHr)));
-  return minutes * x * 0.64 * Math.exp(1.92 * x);
-}
 
 export function bandOf(score: number): Band {
   if (score >= 67) return 'green';
@@ -52,8 +44,7 @@ export interface Score {
 /** Updates the user's live state with one closed window and scores it. */
 export function scoreWindow(s: LiveState, f: ScoredWindow): Score {
   if (f.windowStart - s.lastWindowEnd > SESSION_GAP_MS) s.sessionLoad = 0;
-  const minutes = (f.windowEnd - f.windowStart) / 60_000;
-  s.sessionLoad += banisterTrimp(minutes, f.hrMean, f.restHr, f.maxHr);
+  s.sessionLoad += f.trimpBanister;
   s.highStreak = f.pctMax >= 90 ? s.highStreak + 1 : 0;
 
   const factors: Factor[] = [];

@@ -3,6 +3,7 @@ import { startStageHarness, type StageHarness } from '../platform/index.ts';
 import type { Sample } from '../schemas/index.ts';
 import { startProcessor } from './processor-stage.ts';
 import { windowPhase } from './engine/engine.ts';
+import { banisterTrimp } from './features/index.ts';
 
 const T0 = 1_700_000_000_000;
 const sample = (userId: string, ts: number, bpm: number, deviceId = 'd1'): Sample => ({
@@ -51,6 +52,9 @@ describe('processor stage', () => {
     const { features } = await run(series('ana', 60), false);
     expect(features.map((f) => f.windowStart - T0)).toEqual([0, 10_000, 20_000, 30_000, 40_000]);
     expect(features.map((f) => f.samples)).toEqual([10, 10, 10, 10, 10]);
+    // no profile: HRmax 184 (Tanaka at 35), rest 60; 10 s at 120 bpm
+    expect(features[0]!.trimpBanister).toBeCloseTo(banisterTrimp(10 / 60, 120, 60, 184), 10);
+    expect(features[0]!.window).toBe('live');
   });
 
   it('dead-letters a late sample with reason late and counts a duplicate, keeping the rest', async () => {

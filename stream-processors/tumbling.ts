@@ -1,6 +1,7 @@
 import type { Features, Sample } from '../schemas/index.ts';
 import { DEFAULT_AGE, DEFAULT_REST_HR, tanakaMaxHr, zoneOf } from './heart-rate.ts';
 import { windowPhase } from './engine/engine.ts';
+import { banisterTrimp } from './features/index.ts';
 import { NO_WINDOWS, deviceHash, newUserWindows, type OpenWindow, type UserWindows } from './window-state.ts';
 
 export interface WindowSpec {
@@ -156,7 +157,8 @@ export class TumblingWindows {
       hrSd: null,
       pctHrr: null,
       zoneSeconds: NO_ZONES,
-      trimpBanister: 0,
+      // the window's mean HR held for its length (male coefficients: these windows know no sex)
+      trimpBanister: w.bpmCount > 0 ? banisterTrimp(this.spec.sizeMs / 60_000, hrMean, restHr, maxHr) : 0,
       trimpEdwards: 0,
       rrCount: 0,
       nnCount: 0,

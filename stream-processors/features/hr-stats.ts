@@ -1,3 +1,5 @@
+import { heldSeconds } from './samples.ts';
+
 export interface HrStats {
   n: number;
   mean: number;
@@ -42,4 +44,23 @@ export function pctReserve(hr: number, restHr: number, maxHr: number): number {
 /** Karvonen target heart rate: rest + fraction · (max − rest) (Karvonen et al. 1957). */
 export function karvonenTarget(restHr: number, maxHr: number, fraction: number): number {
   return restHr + fraction * (maxHr - restHr);
+}
+
+/**
+ * Mean HR with each reading weighted by the time it holds (until the next reading, at most
+ * `maxGapS`), as a device averages over its timer time: recordings that store a reading only
+ * when HR changes (Garmin's smart recording) would otherwise over-weight the moments of change.
+ * The plain mean when no reading holds any time (a single reading).
+ */
+export function timeWeightedMeanHr(samples: readonly { ts: number; bpm: number }[], maxGapS: number): number | null {
+  if (samples.length === 0) return null;
+  let weighted = 0;
+  let total = 0;
+  for (let i = 0; i + 1 < samples.length; i++) {
+    const held = heldSeconds(samples, i, maxGapS);
+    weighted += samples[i]!.bpm * held;
+    total += held;
+  }
+  if (total > 0) return weighted / total;
+  return samples.reduce((a, s) => a + s.bpm, 0) / samples.length;
 }

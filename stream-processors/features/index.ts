@@ -1,5 +1,5 @@
 export { DEFAULT_MAX_GAP_S, heldSeconds, type HrSample } from './samples.ts';
-export { hrStats, pctMax, pctReserve, karvonenTarget, type HrStats } from './hr-stats.ts';
+export { hrStats, pctMax, pctReserve, karvonenTarget, timeWeightedMeanHr, type HrStats } from './hr-stats.ts';
 export { zoneOfPct, hrZone, timeInZones, type Zone, type ZoneScale, type ZoneTimes } from './zones.ts';
 export { banisterTrimp, banisterTrimpSeries, edwardsTrimp, edwardsTrimpSeries, type BanisterOptions } from './trimp.ts';
 export {
