@@ -5,8 +5,9 @@ import { measureLogThroughput } from '../platform/index.ts';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchEmbedded } from './embedded.ts';
+import { benchWindowing } from './windowing.ts';
 
-const sections = ['embedded', 'log'] as const;
+const sections = ['embedded', 'log', 'windowing'] as const;
 type Section = (typeof sections)[number];
 
 /** `pulsecoach bench [--only SECTION,…] [--json FILE] [--users N --rate N --seconds N --warmup N]`: figures as one JSON object (CONTRACT.md). */
@@ -60,6 +61,9 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+  if (only.includes('windowing')) {
+    result['windowing'] = await benchWindowing({ users: Math.min(num('users', values.users), 5000), seconds: 300 });
   }
   const text = JSON.stringify(result, null, 2);
   if (values.json) writeFileSync(values.json, `${text}\n`);
