@@ -34,7 +34,8 @@ describe('pulsecoach CLI exit codes (CONTRACT.md: 0 ok, 1 runtime failure, 2 bad
     [['start', '--bogus'], /Unknown option '--bogus'/],
     [['run', 'juggler'], /unknown role juggler/],
     [['run'], /run needs at least one role/],
-    [['analyze', 'x.fit'], /analyze is not available yet/],
+    [['analyze', 'missing.fit'], /missing.fit: cannot read/],
+    [['train'], /train is not available yet/],
     [['bench', '--only', 'teleport'], /unknown bench section teleport/],
   ])('%j exits 2 with a one-line reason', (args, reason) => {
     const r = run(...args);

@@ -178,8 +178,18 @@ export class WindowEngine {
         stepsBefore: i === 0 && !Number.isNaN(st.stepsBefore) ? st.stepsBefore : undefined,
       });
       emit(this.record(userId, f.name, f.kind, start, end, values, trace));
-      if (i === 0)
+      if (i === 0) {
+        // the next live window counts its steps from this one's last counter reading (live windows
+        // close in order, one at a time; the held readings may reach further back for other specs)
+        for (let k = series.length - 1; k >= 0; k--) {
+          const steps = series[k]!.steps;
+          if (steps !== null) {
+            st.stepsBefore = steps;
+            break;
+          }
+        }
         this.rollUp(st, userId, start, end, series[0]!.ts, series[series.length - 1]!.ts, values, trace, emit);
+      }
       if (this.daySpec && f.sizeMs >= 60_000) {
         const rest = restingHrFromSeries(series.filter((s) => s.bpm !== null) as { ts: number; bpm: number }[]);
         if (rest && rest.bpm < st.dayRest) st.dayRest = rest.bpm;

@@ -32,10 +32,13 @@ export function firstAtOrAfter(st: UserStream, ts: number): number {
   return lo;
 }
 
+/** Device of held reading i. */
+const devOf = (st: UserStream, i: number) => (st.devs.length > 0 ? st.devs[i]! : st.firstDev);
+
 /** Whether a reading of this device at this ts is already held. */
 export function isHeld(st: UserStream, ts: number, dev: number): boolean {
   for (let i = firstAtOrAfter(st, ts); i < st.ts.length && st.ts[i] === ts; i++) {
-    if ((st.devs.length > 0 ? st.devs[i] : st.firstDev) === dev) return true;
+    if (devOf(st, i) === dev) return true;
   }
   return false;
 }
@@ -51,13 +54,20 @@ function hasExt(s: EngineSample): boolean {
   return s.cadence !== null || s.power !== null || s.speed !== null || s.steps !== null;
 }
 
-/** Holds a reading in ts order (after any held reading of the same ts). */
+/**
+ * Holds a reading in ts order; readings of the same ts (from several devices) in device-hash
+ * order, not in arrival order, so that a window's series does not depend on which came first.
+ */
 export function hold(st: UserStream, s: EngineSample, dev: number): void {
-  const at = firstAtOrAfter(st, s.ts + 1);
+  let at = firstAtOrAfter(st, s.ts + 1);
+  while (at > 0 && st.ts[at - 1] === s.ts && devOf(st, at - 1) > dev) at--;
   const n = st.ts.length;
   if (n === 0) st.firstDev = dev;
   else if (st.devs.length === 0 && dev !== st.firstDev) st.devs = new Array<number>(n).fill(st.firstDev);
+  // the first reading with a channel starts the column (NaN for the readings before it); it is
+  // written whenever it exists or this reading has a channel (an empty buffer's new column too)
   if (st.ext.length === 0 && hasExt(s)) st.ext = new Array<number>(n * EXT).fill(Number.NaN);
+  const withExt = st.ext.length > 0 || hasExt(s);
   const bpm = s.bpm ?? 0;
   const meta = bpm + s.rr.length * RR_SHIFT;
   if (at === n) {
@@ -68,7 +78,7 @@ export function hold(st: UserStream, s: EngineSample, dev: number): void {
       if (st.rr.length === 0) st.rr = [];
       for (const r of s.rr) st.rr.push(r);
     }
-    if (st.ext.length > 0)
+    if (withExt)
       st.ext.push(s.cadence ?? Number.NaN, s.power ?? Number.NaN, s.speed ?? Number.NaN, s.steps ?? Number.NaN);
     return;
   }
@@ -79,7 +89,7 @@ export function hold(st: UserStream, s: EngineSample, dev: number): void {
     if (st.rr.length === 0) st.rr = [];
     st.rr.splice(rrStart(st, at), 0, ...s.rr);
   }
-  if (st.ext.length > 0) st.ext.splice(at * EXT, 0, ...extOf(s));
+  if (withExt) st.ext.splice(at * EXT, 0, ...extOf(s));
 }
 
 function extOf(s: EngineSample): number[] {
@@ -117,13 +127,6 @@ export function seriesOf(st: UserStream, from: number, to: number): SeriesSample
 export function release(st: UserStream, ts: number): void {
   const n = firstAtOrAfter(st, ts);
   if (n === 0) return;
-  for (let i = n - 1; i >= 0 && st.ext.length > 0; i--) {
-    const steps = st.ext[i * EXT + 3]!;
-    if (!Number.isNaN(steps)) {
-      st.stepsBefore = steps;
-      break;
-    }
-  }
   if (n === st.ts.length) {
     st.ts = [];
     st.meta = [];

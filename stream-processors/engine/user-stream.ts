@@ -29,7 +29,7 @@ export interface UserStream {
   rr: number[];
   /** cadence, power, speed, steps per reading (NaN: none); empty until a reading has one */
   ext: number[];
-  /** step counter of the last reading released (NaN: none), so the next live window counts from it */
+  /** step counter of the closed live windows' last reading with one (NaN: none): the next live window counts from it */
   stepsBefore: number;
   /** per tumbling/hopping spec, in spec order: end of its next window to close; ∞ when none */
   nextEnd: number[];

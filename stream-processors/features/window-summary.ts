@@ -2,7 +2,7 @@ import type { Features, Sex } from '../../schemas/index.ts';
 import { summariseActivity, type ChannelSummary } from './activity.ts';
 import { aerobicDecoupling } from './drift.ts';
 import { hrStats, pctMax, pctReserve } from './hr-stats.ts';
-import { hrvTimeDomain, type ArtifactMode } from './hrv.ts';
+import { acceptedBeats, hrvTimeDomain, type ArtifactMode } from './hrv.ts';
 import { hrr60 } from './recovery.ts';
 import { DEFAULT_MAX_GAP_S, heldSeconds, type HrSample } from './samples.ts';
 import { banisterTrimpSeries, edwardsTrimp, edwardsTrimpSeries } from './trimp.ts';
@@ -74,6 +74,38 @@ function channel(c: ChannelSummary | null): { n: number; mean: number | null; ma
   return c ? { n: c.n, mean: c.mean, max: c.max } : { n: 0, mean: null, max: null };
 }
 
+type BeatValues = Pick<FeatureValues, 'nnCount' | 'meanNN' | 'sdnn' | 'artifactPct'>;
+
+const NO_BEATS: BeatValues = { nnCount: 0, meanNN: null, sdnn: null, artifactPct: null };
+
+/**
+ * NN count, mean, SD and artefact % of RR intervals of which no two consecutive beats are
+ * accepted (hrvTimeDomain is null: no successive difference): the accepted beats still count,
+ * so that a window holding a single beat pools into its session and day as that beat, not as an
+ * artefact.
+ */
+function beatsOnly(rr: readonly number[], mode: ArtifactMode): BeatValues {
+  if (rr.length === 0) return NO_BEATS;
+  const ok = acceptedBeats(rr, mode);
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < rr.length; i++) {
+    if (ok[i]) {
+      n++;
+      sum += rr[i]!;
+    }
+  }
+  const meanNN = n > 0 ? sum / n : null;
+  let ss = 0;
+  for (let i = 0; i < rr.length; i++) if (ok[i]) ss += (rr[i]! - meanNN!) ** 2;
+  return {
+    nnCount: n,
+    meanNN,
+    sdnn: n > 1 ? Math.sqrt(ss / (n - 1)) : null,
+    artifactPct: ((rr.length - n) / rr.length) * 100,
+  };
+}
+
 /**
  * Every feature of one ts-sorted series, with the feature library's functions: the live
  * pipeline calls this for each closed tumbling or hopping window, and `pulsecoach analyze` for a
@@ -102,7 +134,9 @@ export function summarise(series: readonly SeriesSample[], p: Personal, opts: Su
       ? edwardsTrimp({ z1: zones.z1 / 60, z2: zones.z2 / 60, z3: zones.z3 / 60, z4: zones.z4 / 60, z5: zones.z5 / 60 })
       : edwardsTrimpSeries(held, p.maxHr, maxGapS);
   if (held.length > 0 && held[held.length - 1] !== last) held.pop();
-  const hrv = hrvTimeDomain(rr, opts.rrCorrection ?? 'auto');
+  const mode = opts.rrCorrection ?? 'auto';
+  const hrv = hrvTimeDomain(rr, mode);
+  const beats = hrv ?? beatsOnly(rr, mode);
   const drift = aerobicDecoupling(series);
   const recovery = hrr60(hr, { maxHr: p.maxHr });
   const activity = summariseActivity(series, opts.stepsBefore);
@@ -128,13 +162,13 @@ export function summarise(series: readonly SeriesSample[], p: Personal, opts: Su
     trimpBanister,
     trimpEdwards,
     rrCount: rr.length,
-    nnCount: hrv ? hrv.nnCount : 0,
+    nnCount: beats.nnCount,
     nnDiffCount: hrv ? hrv.diffCount : 0,
-    meanNN: hrv ? hrv.meanNN : null,
-    sdnn: hrv ? hrv.sdnn : null,
+    meanNN: beats.meanNN,
+    sdnn: beats.sdnn,
     rmssd: hrv ? hrv.rmssd : null,
     pnn50: hrv ? hrv.pnn50 : null,
-    artifactPct: hrv ? hrv.artifactPct : null,
+    artifactPct: beats.artifactPct,
     drift: drift ? drift.pct : null,
     driftKind: drift ? drift.kind : null,
     hrr60: recovery ? recovery.drop : null,
