@@ -314,7 +314,11 @@ export function createLiveView(deps: StageDeps): LiveView {
     m.zone = r.zone;
     m.windowEnd = r.windowEnd;
     m.traceArrivalMs = r.traceArrivalMs;
-    for (const f of r.factors) f.name = shared(f.name);
+    // factor details take few values ("TRIMP 12.3 this session"): one copy each, like the names
+    for (const f of r.factors) {
+      f.name = shared(f.name);
+      f.detail = shared(f.detail);
+    }
     m.factors = r.factors.length === 0 ? NO_FACTORS : r.factors;
     if (m.floorId !== '') listener.tile(m.floorId, tileOf(m));
     listener.live(m.userId, liveOf(m.userId, m));
