@@ -54,6 +54,7 @@ const settings = {
     schema: z.coerce.number().int().min(0).max(600_000).default(5_000),
   },
   idleTimeoutMs: { env: 'PULSE_IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', schema: positiveInt.default(30_000) },
+  evictAfterMs: { env: 'PULSE_EVICT_AFTER_MS', flag: 'evict-after-ms', schema: positiveInt.default(3_600_000) },
   maxFutureSkewMs: { env: 'PULSE_MAX_FUTURE_SKEW_MS', flag: 'max-future-skew-ms', schema: positiveInt.default(60_000) },
   maxBodyBytes: { env: 'PULSE_MAX_BODY_BYTES', flag: 'max-body-bytes', schema: positiveInt.default(1024 * 1024) },
   ingestRatePerToken: { env: 'PULSE_INGEST_RATE', flag: 'ingest-rate', schema: positiveInt.default(5_000) },

@@ -20,6 +20,8 @@ export interface StageSpec {
   onAssign?(task: number, state: Buffer | null): void;
   onRevoke?(task: number): Promise<void> | void;
   snapshot?(task: number): Buffer | null;
+  /** onBatch gets an empty batch after a task has been idle this long (wall clock, ms) */
+  punctuateMs?: number;
 }
 
 export interface RunningStage {
@@ -37,6 +39,7 @@ export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
     group: spec.group ?? spec.name,
     topics: spec.inputs.map((id) => topics[id].name),
     maxBatchRecords: MAX_BATCH_RECORDS,
+    punctuateMs: spec.punctuateMs,
     async onBatch(records, task) {
       const end = timer.startTimer();
       // records of a batch come mostly from one topic: count runs, not records (prom-client's

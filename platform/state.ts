@@ -5,18 +5,31 @@ import avro from 'avsc';
  * one value per user in the task (= partition) the user's records arrive on, and the Log commits
  * a snapshot of it atomically with the task's offsets. Values are encoded with an Avro schema
  * (compact and fast; also what makes the snapshot stable across versions with defaults).
+ *
+ * A value can be evicted: it is then kept only in its encoded form (what the snapshot holds
+ * anyway, a fraction of the live objects' heap) and decoded again when next read, so users who
+ * went quiet cost memory only as bytes.
  */
 export interface TaskState<V> {
   get(task: number, key: string): V | undefined;
   set(task: number, key: string, value: V): void;
   delete(task: number, key: string): void;
+  /** Keeps the value encoded only, until the next get(). */
+  evict(task: number, key: string): void;
+  /** Live (not evicted) entries. */
   entries(task: number): IterableIterator<[string, V]>;
   size(): number;
+  /** Evicted entries, across tasks. */
+  evicted(): number;
   snapshot(task: number): Buffer | null;
   restore(task: number, state: Buffer | null): void;
 }
 
+/** the end of an Avro array: a block of zero items */
+const ZERO = Buffer.from([0]);
+
 export function createTaskState<V>(valueSchema: Record<string, unknown>): TaskState<V> {
+  const valueType = avro.Type.forSchema(valueSchema as avro.Schema);
   const snapshotType = avro.Type.forSchema({
     type: 'array',
     items: {
@@ -28,38 +41,71 @@ export function createTaskState<V>(valueSchema: Record<string, unknown>): TaskSt
       ],
     },
   } as avro.Schema);
-  const tasks = new Map<number, Map<string, V>>();
-  const of = (task: number): Map<string, V> => {
-    let m = tasks.get(task);
+  const stringType = avro.Type.forSchema('string');
+  const longType = avro.Type.forSchema('long');
+  const live = new Map<number, Map<string, V>>();
+  const cold = new Map<number, Map<string, Buffer>>();
+  const of = <T>(maps: Map<number, Map<string, T>>, task: number): Map<string, T> => {
+    let m = maps.get(task);
     if (!m) {
       m = new Map();
-      tasks.set(task, m);
+      maps.set(task, m);
     }
     return m;
   };
+  const count = (maps: Map<number, Map<string, unknown>>) => {
+    let n = 0;
+    for (const m of maps.values()) n += m.size;
+    return n;
+  };
   return {
-    get: (task, key) => tasks.get(task)?.get(key),
-    set: (task, key, value) => void of(task).set(key, value),
-    delete: (task, key) => void tasks.get(task)?.delete(key),
-    entries: (task) => of(task).entries(),
-    size: () => {
-      let n = 0;
-      for (const m of tasks.values()) n += m.size;
-      return n;
+    get(task, key) {
+      const value = live.get(task)?.get(key);
+      if (value !== undefined) return value;
+      const bytes = cold.get(task)?.get(key);
+      if (bytes === undefined) return undefined;
+      const warm = valueType.fromBuffer(bytes) as V;
+      cold.get(task)!.delete(key);
+      of(live, task).set(key, warm);
+      return warm;
     },
+    set(task, key, value) {
+      cold.get(task)?.delete(key);
+      of(live, task).set(key, value);
+    },
+    delete(task, key) {
+      live.get(task)?.delete(key);
+      cold.get(task)?.delete(key);
+    },
+    evict(task, key) {
+      const value = live.get(task)?.get(key);
+      if (value === undefined) return;
+      live.get(task)!.delete(key);
+      of(cold, task).set(key, valueType.toBuffer(value));
+    },
+    entries: (task) => of(live, task).entries(),
+    size: () => count(live) + count(cold),
+    evicted: () => count(cold),
     snapshot(task) {
-      const m = tasks.get(task);
-      if (!m || m.size === 0) return null;
       const entries: { key: string; value: V }[] = [];
-      for (const [key, value] of m) entries.push({ key, value });
-      return snapshotType.toBuffer(entries);
+      for (const [key, value] of live.get(task) ?? []) entries.push({ key, value });
+      const coldEntries = cold.get(task);
+      if (!coldEntries || coldEntries.size === 0) return entries.length === 0 ? null : snapshotType.toBuffer(entries);
+      // An Avro array may come in several blocks: the live entries' block (its closing zero
+      // dropped), then a block of the evicted ones, each item the key's encoding followed by the
+      // value's bytes as they were kept, then the closing zero.
+      const parts: Buffer[] = [snapshotType.toBuffer(entries).subarray(0, -1), longType.toBuffer(coldEntries.size)];
+      for (const [key, value] of coldEntries) parts.push(stringType.toBuffer(key), value);
+      parts.push(ZERO);
+      return Buffer.concat(parts);
     },
     restore(task, state) {
       const m = new Map<string, V>();
       if (state) {
         for (const e of snapshotType.fromBuffer(state) as { key: string; value: V }[]) m.set(e.key, e.value);
       }
-      tasks.set(task, m);
+      live.set(task, m);
+      cold.set(task, new Map());
     },
   };
 }

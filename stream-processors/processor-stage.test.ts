@@ -37,6 +37,15 @@ async function run(samples: Sample[], stagger: boolean) {
   return { features: await h.read('features'), dead: await h.read('dlq'), metrics: h.deps.metrics };
 }
 
+/** Reads the topic until `done` holds (what a stage does next depends on the wall clock here). */
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('processor stage', () => {
   it('staggers each user by their own phase when PULSE_WINDOW_STAGGER is on', async () => {
     const { features } = await run([...series('ana', 60), ...series('ben', 60)], true);
@@ -66,5 +75,35 @@ describe('processor stage', () => {
     expect((await metrics.late.get()).values[0]?.value).toBe(1);
     expect(features[0]!.samples).toBe(10);
     expect(features[0]!.hrMean).toBe(120);
+  });
+
+  it("closes an idle partition's last window by the wall clock, and a long-quiet user comes back from the snapshot", async () => {
+    h = await startStageHarness({
+      prefix: 'pulse-proc-',
+      config: { windowStagger: false, idleTimeoutMs: 300, evictAfterMs: 1 },
+    });
+    const stage = startProcessor(h.deps);
+    // 25 s of samples: the window [20 s, 30 s) stays open, as nothing newer arrives
+    await h.produce('samples', series('ana', 25));
+    const first = await until(
+      () => h!.read('features'),
+      (fs) => fs.length === 3,
+    );
+    expect(first.map((f) => f.windowStart - T0)).toEqual([0, 10_000, 20_000]);
+    expect(first[2]!.samples).toBe(5);
+    // the user was evicted (quiet, nothing open); new samples bring the state back
+    await h.produce(
+      'samples',
+      Array.from({ length: 20 }, (_, i) => sample('ana', T0 + 600_000 + i * 1000, 130)),
+    );
+    const more = await until(
+      () => h!.read('features'),
+      (fs) => fs.length === 5,
+    );
+    expect(more.slice(3).map((f) => [f.windowStart - T0, f.samples, f.hrMean])).toEqual([
+      [600_000, 10, 130],
+      [610_000, 10, 130],
+    ]);
+    await stage.close();
   });
 });

@@ -19,10 +19,13 @@ const STAGE = 'processor';
  * The stream processor: per-user event-time windows over pulse.samples.v1, personalised by
  * pulse.profiles.v1, emitting pulse.features.v1. Late samples go to the DLQ with reason `late`;
  * duplicates (same device + ts) are dropped and counted. Users who stop sending have their open
- * windows closed once the task's stream time passes their last sample by the idle timeout.
+ * windows closed once the task's stream time passes their last sample by the idle timeout; a
+ * partition that receives nothing at all moves its stream time on by the wall clock after that
+ * timeout (a punctuation), so its last windows close too. Users quiet for PULSE_EVICT_AFTER_MS
+ * are kept only as their encoded snapshot.
  */
 export function startProcessor(deps: StageDeps): RunningStage {
-  const { windowMs, outOfOrderMs, idleTimeoutMs, windowStagger } = deps.config;
+  const { windowMs, outOfOrderMs, idleTimeoutMs, evictAfterMs, windowStagger } = deps.config;
   const windows = new TumblingWindows({ sizeMs: windowMs, outOfOrderMs, staggered: windowStagger });
   const state = createTaskState<UserWindows>(userWindowsSchema);
   const features = emitter(deps, STAGE, 'features');
@@ -30,7 +33,9 @@ export function startProcessor(deps: StageDeps): RunningStage {
   const profiles = serde('Profile');
   const duplicates = deps.metrics.duplicates.labels(STAGE);
   const late = deps.metrics.late.labels(STAGE);
+  /** per task: newest event time seen, when (wall clock) input last arrived, and the last idle sweep */
   const streamTime = new Map<number, number>();
+  const lastInput = new Map<number, number>();
   const lastSweep = new Map<number, number>();
 
   function applyProfile(task: number, p: Profile): void {
@@ -44,17 +49,25 @@ export function startProcessor(deps: StageDeps): RunningStage {
     const last = lastSweep.get(task) ?? -Infinity;
     if (now - last < idleTimeoutMs / 2) return;
     lastSweep.set(task, now);
+    const quiet: string[] = [];
     for (const [userId, s] of state.entries(task)) {
       if (s.windows.length > 0 && s.maxTs + idleTimeoutMs <= now) {
         windows.flush(s, userId, 0, (f) => out.push(f));
       }
+      if (s.windows.length === 0 && s.maxTs + evictAfterMs <= now) quiet.push(userId);
     }
+    // long-quiet users are kept only as their encoded snapshot until their next sample
+    for (const userId of quiet) state.evict(task, userId);
   }
 
   async function onBatch(records: LogRecord[], task: number, dead: DeadLetters): Promise<void> {
     const out: Features[] = [];
     const emit = (f: Features) => out.push(f);
     let now = streamTime.get(task) ?? -Infinity;
+    const wall = Date.now();
+    // an empty batch is a punctuation: nothing arrived for the idle timeout, so event time
+    // follows the wall clock and the partition's last windows still close
+    if (records.length === 0 && now > -Infinity) now += wall - (lastInput.get(task) ?? wall);
     for (const record of records) {
       if (record.topic === topics.profiles.name) {
         try {
@@ -84,6 +97,7 @@ export function startProcessor(deps: StageDeps): RunningStage {
       if (sample.ts > now) now = sample.ts;
     }
     streamTime.set(task, now);
+    lastInput.set(task, wall);
     sweepIdle(task, now, out);
     await features.send(out);
   }
@@ -92,11 +106,13 @@ export function startProcessor(deps: StageDeps): RunningStage {
     name: STAGE,
     inputs: ['profiles', 'samples'],
     onBatch,
+    punctuateMs: idleTimeoutMs,
     onAssign: (task, snapshot) => {
       state.restore(task, snapshot);
       let now = -Infinity;
       for (const [, s] of state.entries(task)) now = Math.max(now, s.maxTs);
       streamTime.set(task, now);
+      lastInput.set(task, Date.now());
     },
     snapshot: (task) => state.snapshot(task),
   });

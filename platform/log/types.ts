@@ -55,6 +55,12 @@ export interface SubscribeOptions {
   /** Where a group with no committed offset starts: 'earliest' (default) or 'latest'. */
   fromBeginning?: boolean;
   maxBatchRecords?: number;
+  /**
+   * When a task has had nothing to read for this long (wall clock, ms), onBatch is called with no
+   * records, so a stage can act on time passing (close an idle partition's windows), as Kafka
+   * Streams' wall-clock punctuation does. Off when absent.
+   */
+  punctuateMs?: number;
 }
 
 export interface Subscription {

@@ -167,8 +167,9 @@ export class EmbeddedSubscription implements Subscription {
       if (this.closing) break;
       if (batch.length === 0) {
         this.betweenBatches(t);
-        if (!t.signal) await t.waitForWake();
-        continue;
+        if (t.signal) continue;
+        const idle = await t.waitForWake(this.options.punctuateMs);
+        if (!idle || this.closing) continue;
       }
       attempt = 0;
       t.busy = true;

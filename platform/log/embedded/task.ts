@@ -55,9 +55,22 @@ export class Task implements AppendListener {
     }
   }
 
-  /** Resolves at the next wake(). */
-  waitForWake(): Promise<void> {
-    return new Promise((resolve) => (this.wakeUp = resolve));
+  /** Resolves at the next wake(), with false; or with true once `timeoutMs` passed without one. */
+  waitForWake(timeoutMs?: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (timeoutMs === undefined) {
+        this.wakeUp = () => resolve(false);
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.wakeUp = null;
+        resolve(true);
+      }, timeoutMs);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+    });
   }
 
   /** A back-off pause that close() can cut short. */

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { createTaskState } from './state.ts';
+
+interface Counter {
+  n: number;
+  tags: string[];
+}
+const schema = {
+  type: 'record',
+  name: 'Counter',
+  fields: [
+    { name: 'n', type: 'long' },
+    { name: 'tags', type: { type: 'array', items: 'string' } },
+  ],
+};
+
+describe('TaskState', () => {
+  it('snapshots a task and restores it', () => {
+    const a = createTaskState<Counter>(schema);
+    a.set(0, 'ana', { n: 1, tags: ['x'] });
+    a.set(0, 'ben', { n: 2, tags: [] });
+    a.set(1, 'cy', { n: 3, tags: [] });
+    const b = createTaskState<Counter>(schema);
+    b.restore(0, a.snapshot(0));
+    expect([...b.entries(0)]).toEqual([
+      ['ana', { n: 1, tags: ['x'] }],
+      ['ben', { n: 2, tags: [] }],
+    ]);
+    expect(b.get(0, 'cy')).toBeUndefined();
+    expect(a.snapshot(2)).toBeNull();
+  });
+
+  it('keeps an evicted value as bytes: out of entries(), back on get(), in the snapshot', () => {
+    const s = createTaskState<Counter>(schema);
+    s.set(0, 'ana', { n: 1, tags: ['x'] });
+    s.set(0, 'ben', { n: 2, tags: ['y', 'z'] });
+    s.evict(0, 'ben');
+    expect(s.evicted()).toBe(1);
+    expect(s.size()).toBe(2);
+    expect([...s.entries(0)].map(([k]) => k)).toEqual(['ana']);
+
+    // the snapshot holds both; restoring brings every value back live
+    const r = createTaskState<Counter>(schema);
+    r.restore(0, s.snapshot(0));
+    expect(r.get(0, 'ana')).toEqual({ n: 1, tags: ['x'] });
+    expect(r.get(0, 'ben')).toEqual({ n: 2, tags: ['y', 'z'] });
+    expect(r.evicted()).toBe(0);
+
+    // reading an evicted value makes it live again
+    expect(s.get(0, 'ben')).toEqual({ n: 2, tags: ['y', 'z'] });
+    expect(s.evicted()).toBe(0);
+    expect([...s.entries(0)].map(([k]) => k).sort()).toEqual(['ana', 'ben']);
+  });
+
+  it('writes a snapshot of evicted values only, and replaces an evicted value on set', () => {
+    const s = createTaskState<Counter>(schema);
+    s.set(3, 'ana', { n: 5, tags: [] });
+    s.evict(3, 'ana');
+    const r = createTaskState<Counter>(schema);
+    r.restore(3, s.snapshot(3));
+    expect(r.get(3, 'ana')).toEqual({ n: 5, tags: [] });
+    s.set(3, 'ana', { n: 6, tags: [] });
+    expect(s.evicted()).toBe(0);
+    expect(s.get(3, 'ana')).toEqual({ n: 6, tags: [] });
+    s.delete(3, 'ana');
+    expect(s.snapshot(3)).toBeNull();
+  });
+});
