@@ -442,3 +442,28 @@ describe('WindowEngine: idle users', () => {
     expect(of('live').length + of('session').length + of('day').length).toBe(n);
   });
 });
+
+describe('time across live window boundaries', () => {
+  it('credits the time from a window start to its first reading to the reading before it', () => {
+    const { engine, st, add, of, emit } = setup('live=tumbling:10s,session=session:10m');
+    // 60 readings at 0.3 s past each second: every window starts 0.3 s before its first reading
+    add(...run(T0 + 300, 60, (i) => (i < 30 ? 120 : 150)));
+    engine.idle(st, 'u1', T0 + 3_600_000, 30_000, emit);
+    const live = of('live');
+    expect(live).toHaveLength(6);
+    // from the first reading (0.3 s) to the last window's end (60 s), nothing lost in between
+    expect(live.reduce((a, f) => a + f.durationSec, 0)).toBeCloseTo(59.7, 9);
+    // the window [30 s, 40 s) starts with 0.3 s of the previous window's last reading (120 bpm)
+    expect(live[3]!.durationSec).toBeCloseTo(10, 9);
+    expect(of('session')[0]!.durationSec).toBeCloseTo(59.7, 9);
+  });
+
+  it('does not carry a reading across a dropout', () => {
+    const { engine, st, add, of, emit } = setup();
+    add(...run(T0 + 300, 5), ...run(T0 + 20_300, 5));
+    engine.idle(st, 'u1', T0 + 3_600_000, 30_000, emit);
+    // 4 s between readings + the last held 5 s (the cap), in both; the 0.3 s before 20.3 s would
+    // be the 4.3 s reading's, but 16 s passed without a reading: not credited (9.3 if it were)
+    expect(of('live').map((f) => f.durationSec)).toEqual([9, 9]);
+  });
+});

@@ -171,20 +171,32 @@ export class WindowEngine {
     const start = end - f.sizeMs;
     const series = seriesOf(st, start, end);
     if (series.length > 0) {
+      const live = i === 0;
       const values = summarise(series, p, {
         endTs: end,
         rrCorrection: this.opts.rrCorrection,
-        // live windows tile time: the steps between the previous window's last reading and this one's first count here
-        stepsBefore: i === 0 && !Number.isNaN(st.stepsBefore) ? st.stepsBefore : undefined,
+        // live windows tile time: the steps, and the time held by the reading, between the previous
+        // window's last reading and this one's first count here
+        stepsBefore: live && !Number.isNaN(st.stepsBefore) ? st.stepsBefore : undefined,
+        startTs: start,
+        hrBefore: live && st.hrBeforeTs > -Infinity ? { ts: st.hrBeforeTs, bpm: st.hrBeforeBpm } : undefined,
       });
       emit(this.record(userId, f.name, f.kind, start, end, values, trace));
-      if (i === 0) {
+      if (live) {
         // the next live window counts its steps from this one's last counter reading (live windows
         // close in order, one at a time; the held readings may reach further back for other specs)
         for (let k = series.length - 1; k >= 0; k--) {
           const steps = series[k]!.steps;
           if (steps !== null) {
             st.stepsBefore = steps;
+            break;
+          }
+        }
+        for (let k = series.length - 1; k >= 0; k--) {
+          const bpm = series[k]!.bpm;
+          if (bpm !== null) {
+            st.hrBeforeTs = series[k]!.ts;
+            st.hrBeforeBpm = bpm;
             break;
           }
         }

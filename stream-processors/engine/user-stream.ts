@@ -31,6 +31,9 @@ export interface UserStream {
   ext: number[];
   /** step counter of the closed live windows' last reading with one (NaN: none): the next live window counts from it */
   stepsBefore: number;
+  /** the last heart-rate reading of the last closed live window (ts −∞: none), which holds into the next one */
+  hrBeforeTs: number;
+  hrBeforeBpm: number;
   /** per tumbling/hopping spec, in spec order: end of its next window to close; ∞ when none */
   nextEnd: number[];
   /** session being built, its window range and last reading */
@@ -67,6 +70,8 @@ export function newUserStream(frames: number): UserStream {
     rr: NONE,
     ext: NONE,
     stepsBefore: Number.NaN,
+    hrBeforeTs: -Infinity,
+    hrBeforeBpm: 0,
     nextEnd: new Array<number>(frames).fill(Infinity),
     session: null,
     sessionStart: 0,
@@ -113,6 +118,8 @@ export const userStreamSchema = {
     { name: 'rr', type: ints },
     { name: 'ext', type: doubles },
     { name: 'stepsBefore', type: 'double' },
+    { name: 'hrBeforeTs', type: 'double' },
+    { name: 'hrBeforeBpm', type: 'int' },
     { name: 'nextEnd', type: doubles },
     { name: 'session', type: ['null', featureValuesSchema], default: null },
     { name: 'sessionStart', type: 'double' },

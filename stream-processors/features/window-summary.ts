@@ -39,6 +39,13 @@ export interface SummaryOptions {
   endTs?: number;
   /** the step counter just before the series (see summariseActivity) */
   stepsBefore?: number;
+  /**
+   * A live window's start and the heart-rate reading just before it (the previous window's last):
+   * that reading holds from the start until this window's first reading, as it would in one long
+   * series, when no dropout (more than the max gap) lies between them.
+   */
+  startTs?: number;
+  hrBefore?: HrSample;
 }
 
 /** The feature values of a window: the Features record without its identity and daily fields. */
@@ -119,10 +126,16 @@ export function summarise(series: readonly SeriesSample[], p: Personal, opts: Su
     if (s.bpm !== null) hr.push({ ts: s.ts, bpm: s.bpm });
     for (const r of s.rr) rr.push(r);
   }
+  const first = hr[0];
   const last = hr[hr.length - 1];
   const stats = hrStats(hr.map((s) => s.bpm));
-  // the window's last reading holds until the window's end, as it would until the next reading
-  const held = hr;
+  // readings hold until the next one: the previous window's last reading holds from this window's
+  // start to its first reading, and this window's last reading holds until its end
+  const held = [...hr];
+  const before = opts.hrBefore;
+  if (first && before && opts.startTs !== undefined && opts.startTs < first.ts) {
+    if ((first.ts - before.ts) / 1000 <= maxGapS) held.unshift({ ts: opts.startTs, bpm: before.bpm });
+  }
   if (last && opts.endTs !== undefined && opts.endTs > last.ts) held.push({ ts: opts.endTs, bpm: last.bpm });
   const zones = timeInZones(held, scaleOf(p), maxGapS);
   let durationSec = 0;
@@ -133,7 +146,6 @@ export function summarise(series: readonly SeriesSample[], p: Personal, opts: Su
     p.zoneBasis === 'max'
       ? edwardsTrimp({ z1: zones.z1 / 60, z2: zones.z2 / 60, z3: zones.z3 / 60, z4: zones.z4 / 60, z5: zones.z5 / 60 })
       : edwardsTrimpSeries(held, p.maxHr, maxGapS);
-  if (held.length > 0 && held[held.length - 1] !== last) held.pop();
   const mode = opts.rrCorrection ?? 'auto';
   const hrv = hrvTimeDomain(rr, mode);
   const beats = hrv ?? beatsOnly(rr, mode);
