@@ -54,7 +54,8 @@ export function startProcessor(deps: StageDeps): RunningStage {
       if (s.windows.length > 0 && s.maxTs + idleTimeoutMs <= now) {
         windows.flush(s, userId, 0, (f) => out.push(f));
       }
-      if (s.windows.length === 0 && s.maxTs + evictAfterMs <= now) quiet.push(userId);
+      // users with a profile but no sample yet stay (they are about to start)
+      if (s.windows.length === 0 && s.maxTs > -Infinity && s.maxTs + evictAfterMs <= now) quiet.push(userId);
     }
     // long-quiet users are kept only as their encoded snapshot until their next sample
     for (const userId of quiet) state.evict(task, userId);

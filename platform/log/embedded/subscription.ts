@@ -41,6 +41,7 @@ export class EmbeddedSubscription implements Subscription {
   private readonly loops: Promise<void>[];
   private readonly maxBatch: number;
   private readonly timer: NodeJS.Timeout;
+  private punctuator: NodeJS.Timeout | null = null;
   private caughtUpWaiters: CaughtUpWaiter[] = [];
   private closing = false;
   private closed: Promise<void> | null = null;
@@ -93,6 +94,12 @@ export class EmbeddedSubscription implements Subscription {
     for (const t of this.tasks) for (const c of t.cursors) c.store.addListener(t);
     this.timer = setInterval(() => this.commitTick(), host.commitIntervalMs);
     this.timer.unref();
+    const every = options.punctuateMs;
+    if (every !== undefined) {
+      // one timer for all tasks (not one per wait: tasks wait thousands of times a second)
+      this.punctuator = setInterval(() => this.punctuateIdle(every), Math.max(10, every / 4));
+      this.punctuator.unref();
+    }
     this.loops = this.tasks.map((t) => this.run(t));
   }
 
@@ -168,8 +175,11 @@ export class EmbeddedSubscription implements Subscription {
       if (batch.length === 0) {
         this.betweenBatches(t);
         if (t.signal) continue;
-        const idle = await t.waitForWake(this.options.punctuateMs);
-        if (!idle || this.closing) continue;
+        if (!t.punctuate) {
+          await t.waitForWake();
+          continue;
+        }
+        t.punctuate = false;
       }
       attempt = 0;
       t.busy = true;
@@ -218,6 +228,17 @@ export class EmbeddedSubscription implements Subscription {
       }
     }
     return out;
+  }
+
+  /** Wakes the tasks that have waited `ms` or more for records, to deliver them an empty batch. */
+  private punctuateIdle(ms: number): void {
+    const now = performance.now();
+    for (const t of this.tasks) {
+      if (t.waiting && now - t.idleSince >= ms) {
+        t.punctuate = true;
+        t.wake();
+      }
+    }
   }
 
   private betweenBatches(t: Task): void {
@@ -304,6 +325,7 @@ export class EmbeddedSubscription implements Subscription {
   private async shutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.timer);
+    if (this.punctuator !== null) clearInterval(this.punctuator);
     for (const t of this.tasks) t.interrupt();
     await Promise.all(this.loops);
     const errors: unknown[] = [];

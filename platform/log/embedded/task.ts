@@ -55,22 +55,20 @@ export class Task implements AppendListener {
     }
   }
 
-  /** Resolves at the next wake(), with false; or with true once `timeoutMs` passed without one. */
-  waitForWake(timeoutMs?: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      if (timeoutMs === undefined) {
-        this.wakeUp = () => resolve(false);
-        return;
-      }
-      const timer = setTimeout(() => {
-        this.wakeUp = null;
-        resolve(true);
-      }, timeoutMs);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-    });
+  /** performance.now() when the task last began waiting for records */
+  idleSince = 0;
+  /** set by the subscription's punctuation timer: deliver an empty batch at the next wait */
+  punctuate = false;
+
+  /** Resolves at the next wake(). */
+  waitForWake(): Promise<void> {
+    this.idleSince = performance.now();
+    return new Promise((resolve) => (this.wakeUp = resolve));
+  }
+
+  /** Whether the task is waiting for records. */
+  get waiting(): boolean {
+    return this.wakeUp !== null;
   }
 
   /** A back-off pause that close() can cut short. */
