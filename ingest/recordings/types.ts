@@ -1,18 +1,13 @@
+import type { Sample } from '../../schemas/index.ts';
+
 export type RecordingFormat = 'csv' | 'json' | 'fit' | 'tcx' | 'rr';
 
-/** One moment of a recording; `ts` is ms since epoch, or ms since start for relative formats. */
-export interface RecordingSample {
-  ts: number;
-  bpm: number | null;
-  /** RR intervals in ms that ended at (or were reported with) this sample. */
-  rr: number[];
-  cadence: number | null;
-  /** Watts. */
-  power: number | null;
-  /** Metres per second. */
-  speed: number | null;
-  steps: number | null;
-}
+/**
+ * One moment of a recording: a Sample without the identity a file does not carry; `ts` is ms
+ * since the epoch, or ms since the start for relative formats; `rr` holds the RR intervals (ms)
+ * that ended at (or were reported with) this moment.
+ */
+export type RecordingSample = Omit<Sample, 'userId' | 'deviceId' | 'receivedAt'>;
 
 /** What the recording device itself reported (FIT session messages). */
 export interface RecordingSummary {

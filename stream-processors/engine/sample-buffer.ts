@@ -1,19 +1,12 @@
+import type { Sample } from '../../schemas/index.ts';
 import type { SeriesSample } from '../features/index.ts';
 import type { UserStream } from './user-stream.ts';
 
-/** A reading as the engine takes it in (the Sample schema's window fields). */
-export interface EngineSample {
-  userId: string;
-  deviceId: string;
-  ts: number;
-  bpm: number | null;
-  rr: number[];
-  cadence: number | null;
-  power: number | null;
-  speed: number | null;
-  steps: number | null;
-  receivedAt: number;
-}
+/** A reading as the engine takes it in: the Sample schema's fields (the processor decodes just these). */
+export type EngineSample = Pick<
+  Sample,
+  'userId' | 'deviceId' | 'ts' | 'bpm' | 'rr' | 'cadence' | 'power' | 'speed' | 'steps' | 'receivedAt'
+>;
 
 const EXT = 4;
 const RR_SHIFT = 256;
