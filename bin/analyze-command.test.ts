@@ -69,6 +69,41 @@ describe('pulsecoach analyze', () => {
     expect(auto.hrv.rmssd).toBeLessThan(none.hrv.rmssd!);
   });
 
+  it('reads JSON samples and TCX with the same features for the same readings', async () => {
+    // 10 min: 5 at 120 bpm and 200 W, 5 at 126 bpm and 200 W (one reading a second)
+    const at = (i: number) => Date.UTC(2024, 2, 1, 8, 0, i);
+    const bpm = (i: number) => (i < 300 ? 120 : 126);
+    const json = JSON.stringify(Array.from({ length: 600 }, (_, i) => ({ ts: at(i), bpm: bpm(i), power: 200 })));
+    const points = Array.from(
+      { length: 600 },
+      (_, i) =>
+        `<Trackpoint><Time>${new Date(at(i)).toISOString()}</Time><HeartRateBpm><Value>${bpm(i)}</Value></HeartRateBpm>` +
+        `<Extensions><ns3:TPX><ns3:Watts>200</ns3:Watts></ns3:TPX></Extensions></Trackpoint>`,
+    ).join('');
+    const tcx = `<?xml version="1.0"?><TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
+      xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2"><Activities><Activity Sport="Biking">
+      <Id>2024-03-01T08:00:00Z</Id><Lap StartTime="2024-03-01T08:00:00Z"><Track>${points}</Track></Lap></Activity></Activities></TrainingCenterDatabase>`;
+    const fromJson = await analyze(file('ride.json', json), '--max', '190', '--rest', '60');
+    const fromTcx = await analyze(file('ride.tcx', tcx), '--max', '190', '--rest', '60');
+    expect(fromJson.format).toBe('json');
+    expect(fromTcx.format).toBe('tcx');
+    // 200 W per beat falls from 200/120 to 200/126: (1/120 − 1/126)/(1/120) = 4.76 % decoupling
+    expect(fromJson.drift).toBe(4.76);
+    expect(fromJson.driftKind).toBe('power');
+    const { file: _a, format: _b, ...jsonFeatures } = fromJson;
+    const { file: _c, format: _d, ...tcxFeatures } = fromTcx;
+    expect(tcxFeatures).toEqual(jsonFeatures);
+  });
+
+  it('prints a readable table without --json', async () => {
+    let text = '';
+    const out = { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream;
+    await analyzeCommand([file('table.csv', steadyCsv(150, 45)), '--rest', '60', '--max', '190'], out);
+    expect(text).toMatch(/^heart rate\s+mean 150 {2}min 150 {2}max 150 {2}sd 0 bpm$/m);
+    expect(text).toMatch(/^TRIMP\s+Banister 75\.33 {2}Edwards 135$/m);
+    expect(text).toMatch(/^using\s+HRmax 190 \(given\), rest 60 \(given\), zones by % HRmax$/m);
+  });
+
   it('reads each real FIT recording; mean and max HR agree with the device session summary', async () => {
     const trainer = await analyze(fixture('sample-activity-indoor-trainer.fit'));
     expect(trainer.device).toMatchObject({ avgHr: 148, maxHr: 176 });
