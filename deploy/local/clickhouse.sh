@@ -15,6 +15,8 @@ INTERSERVER_PORT=${CLICKHOUSE_INTERSERVER_PORT:-9009}
 DATA_DIR=$(realpath -m "${2:-${CLICKHOUSE_DATA_DIR:-$PWD/.clickhouse}}")
 CONFIG=/etc/clickhouse-server/config.xml
 
+source "$(dirname "$0")/service.sh"
+
 die() { echo "clickhouse.sh: $*" >&2; exit 1; }
 
 answers() { curl -sf "http://127.0.0.1:$HTTP_PORT/?query=SELECT%201" >/dev/null 2>&1; }
@@ -23,7 +25,7 @@ start() {
   command -v clickhouse-server >/dev/null || die "clickhouse-server not found (apt-get install -y clickhouse-server clickhouse-client)"
   [[ -f $CONFIG ]] || die "$CONFIG not found (the Debian package installs it)"
   mkdir -p "$DATA_DIR"/{tmp,uf,fs,logs}
-  if [[ -f "$DATA_DIR/pid" ]] && kill -0 "$(cat "$DATA_DIR/pid")" 2>/dev/null; then
+  if running "$DATA_DIR/pid"; then
     echo "clickhouse.sh: already running (pid $(cat "$DATA_DIR/pid"))"
     return
   fi
@@ -35,28 +37,11 @@ start() {
     --interserver_http_port="$INTERSERVER_PORT" --listen_host=127.0.0.1 \
     >"$DATA_DIR/logs/stdout.log" 2>&1 &
   echo $! >"$DATA_DIR/pid"
-  for _ in $(seq 1 120); do
-    if answers; then
-      echo "clickhouse.sh: ClickHouse $(curl -s "http://127.0.0.1:$HTTP_PORT/?query=SELECT%20version()") on 127.0.0.1:$HTTP_PORT (data $DATA_DIR)"
-      return
-    fi
-    kill -0 "$(cat "$DATA_DIR/pid")" 2>/dev/null || die "the server exited; see $DATA_DIR/logs/"
-    sleep 0.5
-  done
-  die "the server did not answer on port $HTTP_PORT within 60 s; see $DATA_DIR/logs/"
+  wait_until "the server" "$DATA_DIR/pid" "$DATA_DIR/logs" answers
+  echo "clickhouse.sh: ClickHouse $(curl -s "http://127.0.0.1:$HTTP_PORT/?query=SELECT%20version()") on 127.0.0.1:$HTTP_PORT (data $DATA_DIR)"
 }
 
-stop() {
-  [[ -f "$DATA_DIR/pid" ]] || return 0
-  local pid
-  pid=$(cat "$DATA_DIR/pid")
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  rm -f "$DATA_DIR/pid"
-}
+stop() { stop_pid "$DATA_DIR/pid"; }
 
 case "${1:-}" in
   start) start ;;

@@ -19,6 +19,8 @@ KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_HEAP=${KAFKA_HEAP:-512m}
 DATA_DIR=${2:-${KAFKA_DATA_DIR:-$PWD/.kafka}}
 
+source "$(dirname "$0")/service.sh"
+
 die() { echo "kafka.sh: $*" >&2; exit 1; }
 
 fetch() {
@@ -94,7 +96,7 @@ answers() { (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; }
 start() {
   fetch
   mkdir -p "$DATA_DIR/logs"
-  if [[ -f "$DATA_DIR/pid" ]] && kill -0 "$(cat "$DATA_DIR/pid")" 2>/dev/null; then
+  if running "$DATA_DIR/pid"; then
     echo "kafka.sh: already running (pid $(cat "$DATA_DIR/pid"))"
     return
   fi
@@ -107,30 +109,11 @@ start() {
   nohup bash -c "$(declare -f java_run); KAFKA_HEAP=$KAFKA_HEAP KAFKA_HOME=$KAFKA_HOME DATA_DIR=$DATA_DIR java_run kafka.Kafka $DATA_DIR/server.properties" \
     >"$DATA_DIR/logs/stdout.log" 2>&1 &
   echo $! >"$DATA_DIR/pid"
-  for _ in $(seq 1 120); do
-    if answers; then
-      echo "kafka.sh: Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (data $DATA_DIR)"
-      return
-    fi
-    kill -0 "$(cat "$DATA_DIR/pid")" 2>/dev/null || die "the broker exited; see $DATA_DIR/logs/"
-    sleep 0.5
-  done
-  die "the broker did not answer on port $KAFKA_PORT within 60 s; see $DATA_DIR/logs/"
+  wait_until "the broker" "$DATA_DIR/pid" "$DATA_DIR/logs" answers
+  echo "kafka.sh: Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (data $DATA_DIR)"
 }
 
-stop() {
-  [[ -f "$DATA_DIR/pid" ]] || return 0
-  local pid
-  pid=$(cat "$DATA_DIR/pid")
-  # the pid is the bash wrapper; the JVM is its child
-  pkill -TERM -P "$pid" 2>/dev/null || true
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  rm -f "$DATA_DIR/pid"
-}
+stop() { stop_pid "$DATA_DIR/pid"; }
 
 case "${1:-}" in
   fetch) fetch ;;
