@@ -2,22 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startStageHarness, type StageHarness } from '../platform/index.ts';
 import type { Sample } from '../schemas/index.ts';
 import { startProcessor } from './processor-stage.ts';
+import { testSample } from './test-samples.ts';
 import { windowPhase } from './engine/engine.ts';
 import { banisterTrimp } from './features/index.ts';
 
 const T0 = 1_700_000_000_000;
-const sample = (userId: string, ts: number, bpm: number, deviceId = 'd1'): Sample => ({
-  userId,
-  deviceId,
-  ts,
-  bpm,
-  rr: [],
-  steps: null,
-  cadence: null,
-  power: null,
-  speed: null,
-  receivedAt: 0,
-});
+const sample = (userId: string, ts: number, bpm: number): Sample => testSample(ts, bpm, { userId, receivedAt: 0 });
 /** one sample a second for `seconds` seconds from T0 */
 const series = (userId: string, seconds: number, bpm = 120): Sample[] =>
   Array.from({ length: seconds }, (_, i) => sample(userId, T0 + i * 1000, bpm));

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Features, Sample } from '../schemas/index.ts';
 import { windowPhase } from './engine/engine.ts';
+import { testSample } from './test-samples.ts';
 import { TumblingWindows } from './tumbling.ts';
 import { newUserWindows } from './window-state.ts';
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s
-const sample = (ts: number, bpm: number | null, deviceId = 'd1'): Sample => ({
-  userId: 'u1',
-  deviceId,
-  ts,
-  bpm,
-  rr: [],
-  steps: null,
-  cadence: null,
-  power: null,
-  speed: null,
-  receivedAt: ts + 100,
-});
+const sample = (ts: number, bpm: number | null, deviceId = 'd1'): Sample => testSample(ts, bpm, { deviceId });
 
 function run(samples: Sample[], maxHr = 200) {
   const w = new TumblingWindows({ sizeMs: 10_000, outOfOrderMs: 5_000 });

@@ -12,6 +12,7 @@ import {
 import { DEFAULT_MAX_HR, DEFAULT_REST_HR, WindowEngine, windowPhase, type EngineOptions } from './engine.ts';
 import type { EngineSample } from './sample-buffer.ts';
 import { newUserStream } from './user-stream.ts';
+import { testSample } from '../test-samples.ts';
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s
 const DAY = 86_400_000;
@@ -24,19 +25,7 @@ const OPTS: EngineOptions = {
   rrCorrection: 'auto',
 };
 
-const sample = (ts: number, bpm: number | null, o: Partial<EngineSample> = {}): EngineSample => ({
-  userId: 'u1',
-  deviceId: 'd1',
-  ts,
-  bpm,
-  rr: [],
-  cadence: null,
-  power: null,
-  speed: null,
-  steps: null,
-  receivedAt: ts + 100,
-  ...o,
-});
+const sample = (ts: number, bpm: number | null, o: Partial<EngineSample> = {}): EngineSample => testSample(ts, bpm, o);
 
 /** `n` readings 1 s apart from `from`, bpm by index. */
 const run = (from: number, n: number, bpm: (i: number) => number | null = () => 120, o: Partial<EngineSample> = {}) =>
