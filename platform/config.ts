@@ -66,6 +66,31 @@ const settings = {
   kafkaBrokers: { env: 'KAFKA_BROKERS', flag: 'kafka-brokers', schema: z.string().optional() },
   schemaRegistryUrl: { env: 'SCHEMA_REGISTRY_URL', flag: 'schema-registry-url', schema: z.url().optional() },
   clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', schema: z.url().optional() },
+  clickhouseUser: { env: 'CLICKHOUSE_USER', flag: null, schema: z.string().optional() },
+  clickhousePassword: { env: 'CLICKHOUSE_PASSWORD', flag: null, schema: z.string().optional() },
+  clickhouseDatabase: {
+    env: 'CLICKHOUSE_DATABASE',
+    flag: 'clickhouse-database',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier')
+      .default('pulsecoach'),
+  },
+  sinkBatchRows: {
+    env: 'PULSE_SINK_BATCH_ROWS',
+    flag: 'sink-batch-rows',
+    schema: positiveInt.max(500_000).default(50_000),
+  },
+  sinkBatchAgeMs: {
+    env: 'PULSE_SINK_BATCH_AGE_MS',
+    flag: 'sink-batch-age-ms',
+    schema: positiveInt.max(600_000).default(1_000),
+  },
+  historyRetention: {
+    env: 'PULSE_HISTORY_RETENTION',
+    flag: 'history-retention',
+    schema: z.string().default('samples=90d'),
+  },
   openaiBaseUrl: { env: 'OPENAI_BASE_URL', flag: 'openai-base-url', schema: z.url().optional() },
   openaiApiKey: { env: 'OPENAI_API_KEY', flag: null, schema: z.string().optional() },
   llmModel: { env: 'PULSE_LLM_MODEL', flag: 'llm-model', schema: z.string().optional() },

@@ -32,3 +32,21 @@ export { createTaskState, type TaskState } from './state.ts';
 export { runStage, type StageSpec, type RunningStage } from './stage-runner.ts';
 export { startStageHarness, type StageHarness } from './stage-harness.ts';
 export { parseWindowSpecs, DEFAULT_WINDOWS, type WindowSpec } from './window-specs.ts';
+export {
+  createStore,
+  migrate,
+  ChdbStore,
+  ServerStore,
+  StoreError,
+  sqlLiteral,
+  bindLiterals,
+  quoteString,
+  parseRetention,
+  applyRetention,
+  type Store,
+  type StoreInfo,
+  type QueryParams,
+  type QueryValue,
+  type MigrationReport,
+  type RetentionPolicy,
+} from './store/index.ts';

@@ -17,6 +17,12 @@ export interface Metrics {
   readonly batchSeconds: Histogram<'stage'>;
   /** from the window-closing sample's arrival at ingest to the stage's output */
   readonly pipelineLatencySeconds: Histogram<'stage'>;
+  /** rows the sink wrote to the history, by table */
+  readonly sinkRows: Counter<'table'>;
+  /** redelivered records the sink found already written and skipped, by table */
+  readonly sinkSkipped: Counter<'table'>;
+  /** inserts that failed (each is retried), by table */
+  readonly sinkFailures: Counter<'table'>;
 }
 
 /** Exposes consumer lag per group (records not yet processed), read when Prometheus scrapes. */
@@ -74,6 +80,24 @@ export function createMetrics(): Metrics {
       help: 'time to process one batch',
       labelNames: ['stage'],
       buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    sinkRows: new Counter({
+      name: 'pulsecoach_sink_rows_total',
+      help: 'rows written to the history, by table',
+      labelNames: ['table'],
+      registers: [registry],
+    }),
+    sinkSkipped: new Counter({
+      name: 'pulsecoach_sink_skipped_total',
+      help: 'redelivered records already in the history, skipped, by table',
+      labelNames: ['table'],
+      registers: [registry],
+    }),
+    sinkFailures: new Counter({
+      name: 'pulsecoach_sink_insert_failures_total',
+      help: 'history inserts that failed and were retried, by table',
+      labelNames: ['table'],
       registers: [registry],
     }),
     pipelineLatencySeconds: new Histogram({

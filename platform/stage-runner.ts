@@ -22,6 +22,8 @@ export interface StageSpec {
   snapshot?(task: number): Buffer | null;
   /** onBatch gets an empty batch after a task has been idle this long (wall clock, ms) */
   punctuateMs?: number;
+  /** records per batch at most (default 1000: bursts flow through the stages in slices) */
+  maxBatchRecords?: number;
 }
 
 export interface RunningStage {
@@ -38,7 +40,7 @@ export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
   const subscription = deps.log.subscribe({
     group: spec.group ?? spec.name,
     topics: spec.inputs.map((id) => topics[id].name),
-    maxBatchRecords: MAX_BATCH_RECORDS,
+    maxBatchRecords: spec.maxBatchRecords ?? MAX_BATCH_RECORDS,
     punctuateMs: spec.punctuateMs,
     async onBatch(records, task) {
       const end = timer.startTimer();

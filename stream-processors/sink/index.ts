@@ -1,0 +1,1 @@
+export { startSink } from './sink-stage.ts';

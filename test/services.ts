@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/**
+ * Real services for integration tests (CONTRACT.md "Real services for tests"): the one named by
+ * the environment, else one started here from deploy/local/, else a loud skip — except under
+ * CI=true, where a missing service fails the run. (No Docker engine here, so no testcontainers.)
+ */
+const run = promisify(execFile);
+const CLICKHOUSE_SH = fileURLToPath(new URL('../deploy/local/clickhouse.sh', import.meta.url));
+
+export interface ClickhouseService {
+  url: string;
+  /** only for a server this process started: stop it cleanly / start it again on its data */
+  stop?(): Promise<void>;
+  start?(): Promise<void>;
+  /** stops it (when started here) and removes its data */
+  dispose(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function missing(what: string, how: string): null {
+  const line = `${what} is not available (${how}): its integration tests are SKIPPED`;
+  if (process.env.CI === 'true')
+    throw new Error(`CI=true and ${line.replace(': its integration tests are SKIPPED', '')}`);
+  console.warn(`\n!!! ${line}\n`);
+  return null;
+}
+
+/** A ClickHouse server: CLICKHOUSE_URL, or Debian's clickhouse-server started in a temp dir. */
+export async function clickhouseService(): Promise<ClickhouseService | null> {
+  if (process.env.CLICKHOUSE_URL) return { url: process.env.CLICKHOUSE_URL, dispose: async () => undefined };
+  if (!existsSync('/usr/sbin/clickhouse-server') && !existsSync('/usr/bin/clickhouse-server')) {
+    return missing('ClickHouse', 'set CLICKHOUSE_URL, or apt-get install -y clickhouse-server clickhouse-client');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-ch-'));
+  const env = {
+    ...process.env,
+    CLICKHOUSE_HTTP_PORT: String(await freePort()),
+    CLICKHOUSE_TCP_PORT: String(await freePort()),
+    CLICKHOUSE_INTERSERVER_PORT: String(await freePort()),
+  };
+  const start = async () => void (await run('bash', [CLICKHOUSE_SH, 'start', dir], { env }));
+  const stop = async () => void (await run('bash', [CLICKHOUSE_SH, 'stop', dir], { env }));
+  await start();
+  return {
+    url: `http://127.0.0.1:${env.CLICKHOUSE_HTTP_PORT}`,
+    start,
+    stop,
+    async dispose() {
+      await stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
