@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import { Gauge } from 'prom-client';
 import { Server } from 'socket.io';
 import { createIngestor } from '../ingest/index.ts';
-import { emitter, type StageDeps, type TokenSigner } from '../platform/index.ts';
+import { emitter, type StageDeps, type Store, type TokenSigner } from '../platform/index.ts';
 import type { ApiContext } from './context.ts';
 import { docsRoutes, registerDocs } from './docs.ts';
 import { ApiError } from './errors.ts';
@@ -10,6 +10,7 @@ import { toFeedback } from './feedback.ts';
 import { createLiveView, type LiveView } from './live-view.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { dashboardRoutes } from './routes/dashboards.ts';
+import { historyRoutes } from './routes/history.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -23,6 +24,8 @@ export interface ApiOptions {
   ready?: () => Record<string, boolean>;
   /** wall clock, ms (arrival time of samples); default Date.now */
   now?: () => number;
+  /** the history behind /v1/users/:userId/history; without it that route answers 503 */
+  store?: Store | null;
 }
 
 export interface Api {
@@ -70,6 +73,7 @@ export function buildApi(options: ApiOptions): Api {
     buckets: new TokenBuckets(deps.config.ingestRatePerToken, 2, now),
     out: { sessions: emitter(deps, 'api', 'sessions'), profiles: emitter(deps, 'api', 'profiles'), feedback },
     ready: options.ready ?? (() => ({})),
+    store: options.store ?? null,
     now,
   };
 
@@ -88,6 +92,7 @@ export function buildApi(options: ApiOptions): Api {
     opsRoutes(routes, ctx);
     ingestRoutes(routes, ctx);
     sessionRoutes(routes, ctx);
+    historyRoutes(routes, ctx);
     userRoutes(routes, ctx);
     dashboardRoutes(routes);
     docsRoutes(routes);

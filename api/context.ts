@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Ingestor } from '../ingest/index.ts';
-import type { Emitter, Role, StageDeps, TokenClaims, TokenSigner } from '../platform/index.ts';
+import type { Emitter, Role, StageDeps, Store, TokenClaims, TokenSigner } from '../platform/index.ts';
 import { authenticate } from './auth.ts';
 import type { LiveView } from './live-view.ts';
 import type { TokenBuckets } from './rate-limit.ts';
@@ -25,6 +25,8 @@ export interface ApiContext {
     feedback: Emitter<'feedback'>;
   };
   ready: () => Record<string, boolean>;
+  /** the history (ClickHouse), where this process has one */
+  store: Store | null;
   now: () => number;
 }
 

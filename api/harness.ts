@@ -4,6 +4,7 @@ import {
   tokenSigner,
   type Config,
   type StageHarness,
+  type Store,
   type TokenClaims,
   type TokenSigner,
 } from '../platform/index.ts';
@@ -31,13 +32,15 @@ export interface HarnessOptions {
   config?: Partial<Config>;
   now?: () => number;
   ready?: () => Record<string, boolean>;
+  /** the history behind /v1/users/:userId/history */
+  store?: Store;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const stage = await startStageHarness({ dir: opts.dir, config: opts.config, prefix: 'pulse-api-' });
   const { deps } = stage;
   const signer = tokenSigner(TEST_SECRET);
-  const api = buildApi({ deps, signer, ready: opts.ready, now: opts.now });
+  const api = buildApi({ deps, signer, ready: opts.ready, now: opts.now, store: opts.store });
   await api.start();
   const sockets: Socket[] = [];
 

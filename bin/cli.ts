@@ -3,13 +3,13 @@ import { ConfigError, configFlags, loadConfig, type ConfigFlags } from '../platf
 import { simulateCommand } from '../ingest/index.ts';
 import { demoBanner, startDemoFloor } from './demo.ts';
 import { parseRoles, startRuntime, roleNames } from './runtime.ts';
+import { migrateCommand } from './history.ts';
 import { tokenCommand } from './token-command.ts';
 import { analyzeCommand } from './analyze-command.ts';
 import { USAGE, UsageError } from './usage.ts';
 
 const later: Record<string, string> = {
   train: 'the inference issue',
-  migrate: 'the ClickHouse history issue',
   'coach-eval': 'the coach issue',
 };
 
@@ -46,6 +46,10 @@ export async function main(argv: string[]): Promise<number | null> {
           process.stdout.write(await demoBanner(rt, floorId, athleteId));
         }
         return null;
+      }
+      case 'migrate': {
+        const { values } = parseArgs({ args: rest, strict: true, options: configOptions() });
+        return await migrateCommand(loadConfig(process.env, values as ConfigFlags), process.stdout);
       }
       case 'simulate':
         return await simulateCommand(rest, { stdout: process.stdout, stderr: process.stderr });

@@ -15,10 +15,11 @@ import {
   type TokenSigner,
 } from '../platform/index.ts';
 import { topics } from '../schemas/index.ts';
-import { startProcessor } from '../stream-processors/index.ts';
+import { startProcessor, startSink } from '../stream-processors/index.ts';
+import { openHistory, type History } from './history.ts';
 import { UsageError } from './usage.ts';
 
-export const roleNames = ['ingest', 'processor', 'inference', 'coach', 'api'] as const;
+export const roleNames = ['ingest', 'processor', 'inference', 'coach', 'sink', 'api'] as const;
 export type RoleName = (typeof roleNames)[number];
 
 export interface Runtime {
@@ -29,12 +30,13 @@ export interface Runtime {
   url: string | null;
   /** the consumer-group stages running here, by role */
   stages: Map<string, RunningStage>;
+  /** the ClickHouse history, when the sink or the api runs here */
+  history: History | null;
 }
 
 export function parseRoles(names: string[]): RoleName[] {
   if (names.length === 0) throw new UsageError(`run needs at least one role: ${roleNames.join(', ')}`);
   for (const n of names) {
-    if (n === 'sink') throw new UsageError('the sink role arrives with the ClickHouse history issue');
     if (!roleNames.includes(n as RoleName)) throw new UsageError(`unknown role ${n}; roles: ${roleNames.join(', ')}`);
   }
   return [...new Set(names)] as RoleName[];
@@ -54,6 +56,10 @@ export async function startRuntime(config: Config, roles: RoleName[], logger?: L
   await log.ensureTopics(Object.values(topics).map((t) => ({ name: t.name, compacted: t.compacted })));
   const deps: StageDeps = { log, logger: log0, metrics, config };
   const signer = tokenSigner(resolveAuthSecret(config.authSecret, config.dataDir));
+  const history =
+    roles.includes('sink') || roles.includes('api')
+      ? await openHistory(config, log0, lifecycle, { retention: roles.includes('sink') })
+      : null;
 
   const starters = { processor: startProcessor, inference: startInference, coach: startCoach } as const;
   const stages = new Map<string, RunningStage>();
@@ -64,14 +70,25 @@ export async function startRuntime(config: Config, roles: RoleName[], logger?: L
     lifecycle.onStop(role, () => running.close());
   }
 
+  if (history && roles.includes('sink')) {
+    const sink = startSink(deps, history.store);
+    stages.set('sink', sink);
+    lifecycle.onStop('sink', () => sink.close());
+  }
+
   let url: string | null = null;
   if (roles.includes('api') || roles.includes('ingest')) {
-    const api = buildApi({ deps, signer, ready: () => ({ log: true }) });
+    const api = buildApi({
+      deps,
+      signer,
+      store: history?.store ?? null,
+      ready: () => ({ log: true, store: history?.healthy() ?? false }),
+    });
     await api.start();
     lifecycle.onStop('api', () => api.close());
     const address = await api.app.listen({ host: config.host, port: config.port });
     url = address.replace('[::1]', '127.0.0.1');
   }
   log0.info({ roles, mode: config.mode, url }, 'pulsecoach started');
-  return { deps, signer, lifecycle, url, stages };
+  return { deps, signer, lifecycle, url, stages, history };
 }

@@ -7,7 +7,8 @@ export const USAGE = `usage: pulsecoach <command> [options]
 
 commands:
   start [--mode embedded|kafka] [--no-sim] [--port N] [--data-dir DIR]   every role in one process
-  run <role> [<role>…]        roles: ingest, processor, inference, coach, api (sink arrives with history)
+  run <role> [<role>…]        roles: ingest, processor, inference, coach, sink, api
+  migrate                     create or upgrade the ClickHouse history tables (also done at start)
   simulate --users N [--rate HZ] [--duration S] [--floor ID] [--seed N] [--target URL --token T] [--fast]
   token --role device|athlete|floor|coach|admin [--user U] [--floor F] [--device D] [--ttl 12h]
   analyze <file> [--age N --sex m|f --rest BPM --max BPM] [--rr-correction auto|none] [--zone-basis max|reserve] [--json]

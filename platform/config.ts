@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseRetention } from './store/retention.ts';
 
 /**
  * Typed configuration from the environment, overridden by command-line flags.
@@ -89,7 +90,17 @@ const settings = {
   historyRetention: {
     env: 'PULSE_HISTORY_RETENTION',
     flag: 'history-retention',
-    schema: z.string().default('samples=90d'),
+    schema: z
+      .string()
+      .default('samples=90d')
+      .transform((text, ctx) => {
+        try {
+          return parseRetention(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
   },
   openaiBaseUrl: { env: 'OPENAI_BASE_URL', flag: 'openai-base-url', schema: z.url().optional() },
   openaiApiKey: { env: 'OPENAI_API_KEY', flag: null, schema: z.string().optional() },

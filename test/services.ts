@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ChdbStore, ServerStore, type Store } from '../platform/index.ts';
 
 /**
  * Real services for integration tests (CONTRACT.md "Real services for tests"): the one named by
@@ -67,4 +68,51 @@ export async function clickhouseService(): Promise<ClickhouseService | null> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One history engine for the suites that must pass on both (CONTRACT.md; issue "History"). */
+export interface StoreBackend {
+  name: 'chDB' | 'ClickHouse server';
+  /** a store with an empty schema of its own; null when the engine is not available here */
+  open(): Promise<Store | null>;
+  /** the server this process started, for stop/start tests */
+  service(): ClickhouseService | null;
+  dispose(): Promise<void>;
+}
+
+/**
+ * chDB in a temp dir (one per process, as chDB allows) and a ClickHouse server (a database per
+ * open). For `describe.each`.
+ */
+export function storeBackends(): StoreBackend[] {
+  const chdbDir = mkdtempSync(join(tmpdir(), 'pulse-chdb-'));
+  let chdb: Store | null = null;
+  let service: ClickhouseService | null | undefined;
+  let databases = 0;
+  return [
+    {
+      name: 'chDB',
+      async open() {
+        // one chDB per process: every open shares it (tests keep apart by user ids and log ids)
+        chdb ??= ChdbStore.open(chdbDir);
+        const shared = chdb;
+        return Object.assign(Object.create(shared) as Store, { close: async () => undefined });
+      },
+      service: () => null,
+      async dispose() {
+        await chdb?.close();
+        rmSync(chdbDir, { recursive: true, force: true });
+      },
+    },
+    {
+      name: 'ClickHouse server',
+      async open() {
+        if (service === undefined) service = await clickhouseService();
+        if (service === null) return null;
+        return ServerStore.connect({ url: service.url, database: `t${process.pid}_${++databases}` });
+      },
+      service: () => service ?? null,
+      dispose: async () => service?.dispose(),
+    },
+  ];
 }

@@ -74,6 +74,11 @@ export interface Subscription {
 
 export interface Log {
   readonly kind: 'embedded' | 'kafka';
+  /**
+   * Identifies this log: its offsets mean nothing in another one (a new data dir, a new cluster),
+   * so anything that keeps offsets outside the log keeps this id beside them.
+   */
+  readonly id: string;
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   partitionsOf(topic: string): number;
   /** Resolves once every record is durable (fsynced / acknowledged by the brokers). */

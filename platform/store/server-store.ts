@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { bindLiterals } from './sql-literal.ts';
 import { capabilitiesOf, insertSettings } from './version.ts';
 import { StoreError, type QueryParams, type Store, type StoreInfo } from './types.ts';
@@ -42,6 +42,8 @@ export class ServerStore implements Store {
       password: options.password,
       request_timeout: options.requestTimeoutMs ?? 30_000,
       clickhouse_settings: settings,
+      // failures reach the caller, which logs them once, without the URL's credentials
+      log: { level: ClickHouseLogLevel.OFF },
     };
     const admin = createClient(common);
     try {

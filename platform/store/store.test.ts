@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyTables, loadSchema, topics, type SchemaName } from '../../schemas/index.ts';
-import { clickhouseService, type ClickhouseService } from '../../test/services.ts';
-import { ChdbStore, ServerStore, applyRetention, migrate, parseRetention, type Store } from './index.ts';
+import { storeBackends } from '../../test/services.ts';
+import { applyRetention, migrate, parseRetention, type Store } from './index.ts';
 
 /**
  * One suite, two engines: chDB in-process (ClickHouse 26.x) and Debian's ClickHouse 18.16 server.
@@ -13,30 +10,7 @@ import { ChdbStore, ServerStore, applyRetention, migrate, parseRetention, type S
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 29, 10, 0, 0);
 
-interface Backend {
-  name: string;
-  open(): Promise<Store | null>;
-  dispose(): Promise<void>;
-}
-
-const chdbDir = mkdtempSync(join(tmpdir(), 'pulse-chdb-'));
-let service: ClickhouseService | null = null;
-const backends: Backend[] = [
-  {
-    name: 'chDB',
-    open: async () => ChdbStore.open(chdbDir),
-    dispose: async () => rmSync(chdbDir, { recursive: true, force: true }),
-  },
-  {
-    name: 'ClickHouse server',
-    async open() {
-      service = await clickhouseService();
-      if (!service) return null;
-      return ServerStore.connect({ url: service.url, database: `store_test_${process.pid}` });
-    },
-    dispose: async () => service?.dispose(),
-  },
-];
+const backends = storeBackends();
 
 function sample(userId: string, ts: number, bpm: number | null, offset: number) {
   return {

@@ -5,8 +5,8 @@
  * time is Int64 epoch ms (no DateTime64 on 18.16), enums are String, optional values Nullable,
  * and rollups are AggregatingMergeTree tables fed by materialized views (`-State` / `-Merge`).
  *
- * Every table the sink writes carries `sourcePartition` and `sourceOffset`, the coordinates of
- * the record it came from: the sink's high-water mark lives in the same atomic insert as the rows
+ * Every table the sink writes carries `sourceLog`, `sourcePartition` and `sourceOffset`, the
+ * coordinates of the record it came from: the sink's high-water mark lives in the same atomic insert as the rows
  * it covers, which is what makes a redelivered batch land once (stream-processors/sink).
  */
 export interface Migration {
@@ -17,7 +17,7 @@ export interface Migration {
 
 /** Month partitions from an epoch-ms column: whole months are cheap to drop. */
 const byMonth = (column: string) => `PARTITION BY toYYYYMM(toDateTime(intDiv(${column}, 1000), 'UTC'))`;
-const source = 'sourcePartition UInt32, sourceOffset Int64';
+const source = 'sourceLog String, sourcePartition UInt32, sourceOffset Int64';
 
 export const migrations: readonly Migration[] = [
   {

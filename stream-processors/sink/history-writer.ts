@@ -3,6 +3,8 @@ import { historyTables } from '../../schemas/index.ts';
 import { monthOf, type HistoryTopic, type Row } from './rows.ts';
 
 export interface HistoryWriterOptions {
+  /** the log the rows come from: offsets of another log say nothing about this one's */
+  logId: string;
   /** flush once this many rows are pending */
   batchRows: number;
   /** flush once the oldest pending row has waited this long, ms */
@@ -19,8 +21,8 @@ interface Waiter {
  * acknowledged the rows, so the sink's offsets are committed after the rows are stored, and a
  * slow or stopped server holds the log back (backpressure) instead of losing anything.
  *
- * Redelivery writes nothing twice: each table's rows carry their source partition and offset,
- * and the writer keeps the highest offset per partition and UTC month that the table already
+ * Redelivery writes nothing twice: each table's rows carry their source log, partition and
+ * offset, and the writer keeps the highest offset per partition and UTC month that the table already
  * holds (read from the table itself after a start, an assignment or a failed insert). Rows are
  * inserted per table and month: one part, stored whole or not at all, with the offsets it covers,
  * so after any failure the table says exactly which rows landed.
@@ -133,7 +135,8 @@ export class HistoryWriter {
     const { table, time } = historyTables[topic];
     const rows = await this.store.query<{ p: number; m: number; o: number }>(
       `SELECT sourcePartition AS p, toYYYYMM(toDateTime(intDiv(${time}, 1000), 'UTC')) AS m, max(sourceOffset) AS o
-       FROM ${table} GROUP BY p, m`,
+       FROM ${table} WHERE sourceLog = {log:String} GROUP BY p, m`,
+      { log: this.options.logId },
     );
     marks = new Map(rows.map((r) => [markKey(Number(r.p), Number(r.m)), Number(r.o)]));
     this.highWater.set(topic, marks);

@@ -1,1 +1,1 @@
-export { startSink } from './sink-stage.ts';
+export { startSink, type SinkOptions } from './sink-stage.ts';

@@ -15,8 +15,9 @@ type EventOf<T extends HistoryTopic> = {
   sessions: EventTypes['Session'];
 }[T];
 
-/** A row as JSONEachRow takes it; sourcePartition/sourceOffset are the sink's high-water mark. */
+/** A row as JSONEachRow takes it; its source columns are the sink's high-water mark. */
 export interface Row {
+  sourceLog: string;
   sourcePartition: number;
   sourceOffset: number;
   [column: string]: unknown;
@@ -57,8 +58,9 @@ const toRow: { [T in HistoryTopic]: (value: EventOf<T>) => object } = {
   }),
 };
 
-export function rowOf<T extends HistoryTopic>(topic: T, value: EventOf<T>, record: LogRecord): Row {
+export function rowOf<T extends HistoryTopic>(topic: T, value: EventOf<T>, record: LogRecord, logId: string): Row {
   const row = toRow[topic](value) as Row;
+  row.sourceLog = logId;
   row.sourcePartition = record.partition;
   row.sourceOffset = record.offset;
   return row;

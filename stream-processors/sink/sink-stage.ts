@@ -25,9 +25,15 @@ const byTopicName = new Map<string, { topic: HistoryTopic; decode: (b: Buffer) =
  * and the log redelivers it with backoff, so a stopped server slows the sink down and loses
  * nothing. Redelivered rows that were already stored are skipped (HistoryWriter).
  */
-export function startSink(deps: StageDeps, store: Store): RunningStage {
+export interface SinkOptions {
+  /** consumer group (default `sink`); a new group reads every topic from its start (a backfill) */
+  group?: string;
+}
+
+export function startSink(deps: StageDeps, store: Store, options: SinkOptions = {}): RunningStage {
   const { sinkBatchRows, sinkBatchAgeMs } = deps.config;
   const writer = new HistoryWriter(store, deps.metrics, deps.logger.child({ stage: STAGE }), {
+    logId: deps.log.id,
     batchRows: sinkBatchRows,
     batchAgeMs: sinkBatchAgeMs,
   });
@@ -44,7 +50,7 @@ export function startSink(deps: StageDeps, store: Store): RunningStage {
         dead.add(record, 'undecodable', (err as Error).message);
         continue;
       }
-      const row = rowOf(target.topic, value as never, record);
+      const row = rowOf(target.topic, value as never, record, deps.log.id);
       const list = rows.get(target.topic);
       if (list) list.push(row);
       else rows.set(target.topic, [row]);
@@ -54,6 +60,7 @@ export function startSink(deps: StageDeps, store: Store): RunningStage {
 
   const running = runStage(deps, {
     name: STAGE,
+    group: options.group,
     inputs: historyTopics,
     maxBatchRecords: sinkBatchRows,
     onBatch,

@@ -7,6 +7,7 @@ import { FrameBuilder } from './frame-builder.ts';
 import { MAX_KEY_BYTES } from './frame.ts';
 import { Flusher } from './flusher.ts';
 import { fsyncDir } from './fs-io.ts';
+import { logId } from './log-id.ts';
 import { lockDir, type DirLock } from './lock.ts';
 import { PartitionStore } from './partition.ts';
 import { EmbeddedSubscription, type SubscriptionHost } from './subscription.ts';
@@ -51,6 +52,7 @@ const SAFE_KEY_CHARS = Math.floor(MAX_KEY_BYTES / 3);
  */
 export class EmbeddedLog implements Log {
   readonly kind = 'embedded' as const;
+  readonly id: string;
   readonly dir: string;
   readonly logger: Logger;
   readonly commitIntervalMs: number;
@@ -77,6 +79,7 @@ export class EmbeddedLog implements Log {
     logger: Logger,
   ) {
     this.dir = options.dir;
+    this.id = logId(options.dir);
     this.logger = logger;
     this.commitIntervalMs = options.commitIntervalMs ?? 1000;
     this.segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;

@@ -1,0 +1,247 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, type Store } from '../platform/index.ts';
+import type { Features, Readiness, Sample } from '../schemas/index.ts';
+import { serde } from '../schemas/index.ts';
+import { startSink } from '../stream-processors/index.ts';
+import { storeBackends } from '../test/services.ts';
+import { startHarness, type Harness } from './harness.ts';
+
+/** One athlete, two sessions, three minutes at 100, 120 and 140 bpm; the sink stores them. */
+const T0 = Date.UTC(2026, 10, 29, 8, 0, 0);
+const MIN = 60_000;
+const bpmAt = (second: number) => [100, 120, 140][Math.floor(second / 60)]!;
+const WINDOWS = 18;
+const TRIMP_PER_WINDOW = 0.5;
+const scoreOf = (i: number) => 80 - i;
+
+function sample(second: number): Sample {
+  const ts = T0 + second * 1000;
+  return {
+    userId: 'ana',
+    deviceId: 'd1',
+    ts,
+    bpm: bpmAt(second),
+    rr: [],
+    steps: null,
+    cadence: null,
+    power: null,
+    speed: null,
+    receivedAt: ts,
+  };
+}
+function features(i: number): Features {
+  return {
+    ...(serde('Features').defaults() as Features),
+    userId: 'ana',
+    windowStart: T0 + i * 10_000,
+    windowEnd: T0 + (i + 1) * 10_000,
+    samples: 10,
+    hrCount: 10,
+    hrMean: bpmAt(i * 10),
+    hrMin: bpmAt(i * 10),
+    hrMax: bpmAt(i * 10),
+    hrLast: bpmAt(i * 10),
+    maxHr: 190,
+    restHr: 60,
+    pctMax: bpmAt(i * 10) / 190,
+    zone: 2,
+    trimpBanister: TRIMP_PER_WINDOW,
+    traceArrivalMs: 0,
+  };
+}
+function readiness(i: number): Readiness {
+  return {
+    userId: 'ana',
+    windowEnd: T0 + (i + 1) * 10_000,
+    score: scoreOf(i),
+    band: 'green',
+    factors: [],
+    bpm: bpmAt(i * 10),
+    pctMax: 0.6,
+    zone: 2,
+    model: 'rules-v1',
+    traceArrivalMs: 0,
+  };
+}
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe.each(storeBackends())('GET /v1/users/:userId/history on $name', (backend) => {
+  let store: Store | null = null;
+  let h: Harness;
+  let tokens: Record<string, string>;
+
+  beforeAll(async () => {
+    store = await backend.open();
+    if (!store) return;
+    await migrate(store);
+    h = await startHarness({ store, now: () => T0 + 3 * MIN, config: { sinkBatchAgeMs: 20 } });
+    const sink = startSink(h.deps, store);
+    await h.produce('sessions', [
+      { sessionId: 's1', userId: 'ana', floorId: 'f1', alias: 'A', startedAt: T0, endedAt: null },
+      { sessionId: 's2', userId: 'ana', floorId: 'f1', alias: 'A', startedAt: T0 + 2 * MIN, endedAt: null },
+    ]);
+    await h.produce('samples', range(0, 180).map(sample));
+    await h.produce('features', range(0, WINDOWS).map(features));
+    await h.produce('readiness', range(0, WINDOWS).map(readiness));
+    await sink.subscription.caughtUp();
+    await sink.close();
+    tokens = {
+      ana: await h.token({ role: 'athlete', user: 'ana' }),
+      ben: await h.token({ role: 'athlete', user: 'ben' }),
+      coach: await h.token({ role: 'coach', floor: 'f1' }),
+      otherCoach: await h.token({ role: 'coach', floor: 'f2' }),
+    };
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+    await store?.close();
+    await backend.dispose();
+  });
+
+  const get = async (url: string, token: string | null = tokens.ana!) => {
+    const res = await h.api.app.inject({
+      method: 'GET',
+      url,
+      headers: token === null ? {} : { authorization: `Bearer ${token}` },
+    });
+    return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+  };
+
+  it('answers each live window and readiness score at resolution raw', async (ctx) => {
+    if (!store) return ctx.skip();
+    const { status, body } = await get(`/v1/users/ana/history?resolution=raw&from=${T0}&to=${T0 + MIN}`);
+    expect(status).toBe(200);
+    // windows ending inside [from, to): the first five
+    const inside = range(0, 5);
+    expect(body.features).toEqual(
+      inside.map((i) => ({
+        ts: T0 + (i + 1) * 10_000,
+        samples: 10,
+        hrMean: 100,
+        hrMin: 100,
+        hrMax: 100,
+        trimp: TRIMP_PER_WINDOW,
+        zone: 2,
+        rmssd: null,
+      })),
+    );
+    expect(body.readiness).toEqual(
+      inside.map((i) => ({ ts: T0 + (i + 1) * 10_000, score: scoreOf(i), scoreMin: scoreOf(i), band: 'green' })),
+    );
+  });
+
+  it('rolls samples, load and readiness up per minute', async (ctx) => {
+    if (!store) return ctx.skip();
+    const { status, body } = await get(`/v1/users/ana/history?resolution=minute&from=${T0}&to=${T0 + 3 * MIN}`);
+    expect(status).toBe(200);
+    expect(body.features).toEqual(
+      [0, 1, 2].map((m) => ({
+        ts: T0 + m * MIN,
+        samples: 60,
+        hrMean: bpmAt(m * 60),
+        hrMin: bpmAt(m * 60),
+        hrMax: bpmAt(m * 60),
+        trimp: 6 * TRIMP_PER_WINDOW,
+      })),
+    );
+    // readiness by the minute its window ended in: windows 0-4, 5-10 and 11-16
+    const byMinute = [range(0, 5), range(5, 11), range(11, 17)];
+    expect(body.readiness).toEqual(
+      byMinute.map((is, m) => ({
+        ts: T0 + m * MIN,
+        score: mean(is.map(scoreOf)),
+        scoreMin: Math.min(...is.map(scoreOf)),
+      })),
+    );
+  });
+
+  it('summarises each session over its own span; an open session ends where the next begins', async (ctx) => {
+    if (!store) return ctx.skip();
+    const { status, body } = await get(
+      `/v1/users/ana/history?resolution=session&from=${T0}&to=${T0 + 3 * MIN}`,
+      tokens.coach,
+    );
+    expect(status).toBe(200);
+    expect(body.sessions).toEqual([
+      {
+        sessionId: 's1',
+        floorId: 'f1',
+        startedAt: T0,
+        endedAt: T0 + 2 * MIN,
+        samples: 120,
+        hrMean: mean(range(0, 120).map(bpmAt)),
+        hrMin: 100,
+        hrMax: 120,
+        trimp: 12 * TRIMP_PER_WINDOW,
+        readiness: mean(range(0, 11).map(scoreOf)),
+      },
+      {
+        sessionId: 's2',
+        floorId: 'f1',
+        startedAt: T0 + 2 * MIN,
+        endedAt: T0 + 3 * MIN,
+        samples: 60,
+        hrMean: 140,
+        hrMin: 140,
+        hrMax: 140,
+        trimp: 6 * TRIMP_PER_WINDOW,
+        readiness: mean(range(11, 17).map(scoreOf)),
+      },
+    ]);
+  });
+
+  it('defaults to the last day per minute', async (ctx) => {
+    if (!store) return ctx.skip();
+    const { status, body } = await get('/v1/users/ana/history');
+    expect(status).toBe(200);
+    expect([body.resolution, body.from, body.to]).toEqual(['minute', T0 + 3 * MIN - 86_400_000, T0 + 3 * MIN]);
+    expect((body.features as unknown[]).length).toBe(3);
+  });
+
+  it('refuses bad ranges, resolutions and ids with a 400 that says why', async (ctx) => {
+    if (!store) return ctx.skip();
+    const reversed = await get(`/v1/users/ana/history?from=${T0 + MIN}&to=${T0}`);
+    expect([reversed.status, reversed.body.error]).toEqual([400, 'invalid_request']);
+    expect(reversed.body.message).toMatch(/from \(\d+\) must be before to/);
+    const wide = await get(`/v1/users/ana/history?resolution=raw&from=${T0}&to=${T0 + 2 * 86_400_000}`);
+    expect([wide.status, wide.body.message]).toEqual([
+      400,
+      'invalid request: the range is wider than 1 days, the most for resolution raw',
+    ]);
+    const unknown = await get('/v1/users/ana/history?resolution=hourly');
+    expect([unknown.status, unknown.body.error]).toEqual([400, 'invalid_request']);
+    expect(unknown.body.message).toMatch(/resolution/);
+    const notMs = await get('/v1/users/ana/history?from=yesterday');
+    expect([notMs.status, notMs.body.error]).toEqual([400, 'invalid_request']);
+    const sql = await get(`/v1/users/${encodeURIComponent("ana' OR '1'='1")}/history`, tokens.coach);
+    expect([sql.status, sql.body.error]).toEqual([400, 'invalid_request']);
+    const extra = await get('/v1/users/ana/history?limit=5');
+    expect([extra.status, extra.body.error]).toEqual([400, 'invalid_request']);
+  });
+
+  it("lets only the athlete, their floor's coach and admins read it", async (ctx) => {
+    if (!store) return ctx.skip();
+    expect((await get('/v1/users/ana/history', null)).status).toBe(401);
+    expect((await get('/v1/users/ana/history', tokens.ben)).status).toBe(403);
+    expect((await get('/v1/users/ana/history', tokens.otherCoach)).status).toBe(403);
+    expect((await get('/v1/users/ana/history', tokens.coach)).status).toBe(200);
+  });
+});
+
+describe('GET /v1/users/:userId/history without a store', () => {
+  it('answers 503 naming what is missing', async () => {
+    const h = await startHarness();
+    try {
+      const token = await h.token({ role: 'athlete', user: 'ana' });
+      const res = await h.api.app.inject({
+        method: 'GET',
+        url: '/v1/users/ana/history',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect([res.statusCode, res.json().message]).toEqual([503, 'unavailable: this process has no history store']);
+    } finally {
+      await h.close();
+    }
+  });
+});

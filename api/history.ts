@@ -1,0 +1,234 @@
+import type { Store } from '../platform/index.ts';
+import { ApiError } from './errors.ts';
+
+/**
+ * The history behind GET /v1/users/:userId/history: one user's features and readiness over a
+ * time range, raw (each 10 s live window), per minute (the samples_minute rollup), or per
+ * session. The range is checked here, before any SQL; values reach SQL only as bound parameters.
+ */
+export const resolutions = ['raw', 'minute', 'session'] as const;
+export type Resolution = (typeof resolutions)[number];
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** widest range and the default one, per resolution: a raw day is 8,640 windows */
+export const rangeLimits: Record<Resolution, { max: number; fallback: number }> = {
+  raw: { max: DAY, fallback: HOUR },
+  minute: { max: 31 * DAY, fallback: DAY },
+  session: { max: 366 * DAY, fallback: 30 * DAY },
+};
+const MAX_SESSIONS = 1000;
+
+export interface HistoryRequest {
+  userId: string;
+  from?: number;
+  to?: number;
+  resolution?: Resolution;
+}
+
+export interface HistoryRange {
+  userId: string;
+  from: number;
+  to: number;
+  resolution: Resolution;
+}
+
+/** Fills the defaults and refuses a reversed or too wide range (400, with the reason). */
+export function historyRange(req: HistoryRequest, now: number): HistoryRange {
+  const resolution = req.resolution ?? 'minute';
+  const { max, fallback } = rangeLimits[resolution];
+  const to = req.to ?? now;
+  const from = req.from ?? to - fallback;
+  if (from >= to) throw new ApiError('invalid_request', { reason: `from (${from}) must be before to (${to})` });
+  if (to - from > max) {
+    throw new ApiError('invalid_request', {
+      reason: `the range is wider than ${max / DAY} days, the most for resolution ${resolution}`,
+    });
+  }
+  return { userId: req.userId, from, to, resolution };
+}
+
+export interface FeaturePoint {
+  ts: number;
+  samples: number;
+  hrMean: number | null;
+  hrMin: number | null;
+  hrMax: number | null;
+  trimp: number;
+  zone?: number;
+  rmssd?: number | null;
+}
+
+export interface ReadinessPoint {
+  ts: number;
+  score: number;
+  scoreMin: number;
+  band?: string;
+}
+
+export interface SessionSummary {
+  sessionId: string;
+  floorId: string;
+  startedAt: number;
+  endedAt: number;
+  samples: number;
+  hrMean: number | null;
+  hrMin: number | null;
+  hrMax: number | null;
+  trimp: number;
+  readiness: number | null;
+}
+
+export interface History extends HistoryRange {
+  features: FeaturePoint[];
+  readiness: ReadinessPoint[];
+  sessions?: SessionSummary[];
+}
+
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export async function queryHistory(store: Store, range: HistoryRange): Promise<History> {
+  const params = { user: range.userId, from: range.from, to: range.to };
+  if (range.resolution === 'raw') return { ...range, ...(await rawHistory(store, params)) };
+  if (range.resolution === 'minute') return { ...range, ...(await minuteHistory(store, params)) };
+  return { ...range, features: [], readiness: [], sessions: await sessionHistory(store, params) };
+}
+
+type Params = { user: string; from: number; to: number };
+
+async function rawHistory(store: Store, p: Params) {
+  const [features, readiness] = await Promise.all([
+    store.query<Record<string, unknown>>(
+      `SELECT windowEnd AS ts, samples, hrMean, hrMin, hrMax, trimpBanister AS trimp, zone, rmssd FROM features
+       WHERE userId = {user:String} AND window = 'live' AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
+       ORDER BY windowEnd`,
+      p,
+    ),
+    store.query<Record<string, unknown>>(
+      `SELECT windowEnd AS ts, score, band FROM readiness
+       WHERE userId = {user:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64} ORDER BY windowEnd`,
+      p,
+    ),
+  ]);
+  return {
+    features: features.map((r) => ({
+      ts: num(r.ts),
+      samples: num(r.samples),
+      hrMean: numOrNull(r.hrMean),
+      hrMin: numOrNull(r.hrMin),
+      hrMax: numOrNull(r.hrMax),
+      trimp: num(r.trimp),
+      zone: num(r.zone),
+      rmssd: numOrNull(r.rmssd),
+    })),
+    readiness: readiness.map((r) => ({
+      ts: num(r.ts),
+      score: num(r.score),
+      scoreMin: num(r.score),
+      band: String(r.band),
+    })),
+  };
+}
+
+async function minuteHistory(store: Store, p: Params) {
+  const [hr, load, readiness] = await Promise.all([
+    store.query<Record<string, unknown>>(
+      `SELECT minute AS ts, countMerge(hrCount) AS n, avgMerge(hrAvg) AS mean, minMerge(hrMin) AS lo,
+         maxMerge(hrMax) AS hi
+       FROM samples_minute WHERE userId = {user:String} AND minute >= {from:Int64} AND minute < {to:Int64}
+       GROUP BY minute ORDER BY minute`,
+      p,
+    ),
+    store.query<Record<string, unknown>>(
+      `SELECT intDiv(windowStart, 60000) * 60000 AS ts, sum(trimpBanister) AS trimp FROM features
+       WHERE userId = {user:String} AND window = 'live' AND windowStart >= {from:Int64} AND windowStart < {to:Int64}
+       GROUP BY ts`,
+      p,
+    ),
+    store.query<Record<string, unknown>>(
+      `SELECT intDiv(windowEnd, 60000) * 60000 AS ts, avg(score) AS mean, min(score) AS lo FROM readiness
+       WHERE userId = {user:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
+       GROUP BY ts ORDER BY ts`,
+      p,
+    ),
+  ]);
+  const trimpByMinute = new Map(load.map((r) => [num(r.ts), num(r.trimp)]));
+  return {
+    features: hr.map((r) => ({
+      ts: num(r.ts),
+      samples: num(r.n),
+      hrMean: numOrNull(r.mean),
+      hrMin: numOrNull(r.lo),
+      hrMax: numOrNull(r.hi),
+      trimp: trimpByMinute.get(num(r.ts)) ?? 0,
+    })),
+    readiness: readiness.map((r) => ({ ts: num(r.ts), score: num(r.mean), scoreMin: num(r.lo) })),
+  };
+}
+
+/**
+ * Sessions that overlap the range, each summarised over its own span. A session without an end
+ * lasts until the user's next session starts, or the end of the range.
+ */
+async function sessionHistory(store: Store, p: Params): Promise<SessionSummary[]> {
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT sessionId, any(floorId) AS floor, min(startedAt) AS started, max(endedAt) AS ended FROM sessions
+     WHERE userId = {user:String} AND startedAt < {to:Int64} GROUP BY sessionId ORDER BY started
+     LIMIT ${MAX_SESSIONS + 1}`,
+    p,
+  );
+  const spans = rows
+    .map((r, i) => {
+      const next = rows[i + 1];
+      const end = numOrNull(r.ended) ?? (next ? num(next.started) : p.to);
+      return { sessionId: String(r.sessionId), floorId: String(r.floor), startedAt: num(r.started), endedAt: end };
+    })
+    .filter((s) => s.endedAt > p.from)
+    .slice(-MAX_SESSIONS);
+  if (spans.length === 0) return [];
+  const bounds = {
+    ...p,
+    starts: spans.map((s) => s.startedAt),
+    ends: spans.map((s) => s.endedAt),
+    first: Math.min(...spans.map((s) => s.startedAt)),
+    last: Math.max(...spans.map((s) => s.endedAt)),
+  };
+  // which session a time belongs to: its index in starts/ends (1-based; 0 = none)
+  const within = (column: string) =>
+    `arrayFirstIndex((s, e) -> ${column} >= s AND ${column} < e, {starts:Array(Int64)}, {ends:Array(Int64)})`;
+  const [hr, load, readiness] = await Promise.all([
+    store.query<Record<string, unknown>>(
+      `SELECT ${within('minute')} AS i, countMerge(hrCount) AS n, avgMerge(hrAvg) AS mean,
+         minMerge(hrMin) AS lo, maxMerge(hrMax) AS hi
+       FROM samples_minute WHERE userId = {user:String} AND minute >= {first:Int64} AND minute < {last:Int64}
+       GROUP BY i HAVING i > 0`,
+      bounds,
+    ),
+    store.query<Record<string, unknown>>(
+      `SELECT ${within('windowStart')} AS i, sum(trimpBanister) AS trimp FROM features
+       WHERE userId = {user:String} AND window = 'live' AND windowStart >= {first:Int64} AND windowStart < {last:Int64}
+       GROUP BY i HAVING i > 0`,
+      bounds,
+    ),
+    store.query<Record<string, unknown>>(
+      `SELECT ${within('windowEnd')} AS i, avg(score) AS mean FROM readiness
+       WHERE userId = {user:String} AND windowEnd >= {first:Int64} AND windowEnd < {last:Int64}
+       GROUP BY i HAVING i > 0`,
+      bounds,
+    ),
+  ]);
+  const byIndex = (rows: Record<string, unknown>[]) => new Map(rows.map((r) => [num(r.i) - 1, r]));
+  const hrOf = byIndex(hr);
+  const loadOf = byIndex(load);
+  const readinessOf = byIndex(readiness);
+  return spans.map((s, i) => ({
+    ...s,
+    samples: hrOf.has(i) ? num(hrOf.get(i)!.n) : 0,
+    hrMean: numOrNull(hrOf.get(i)?.mean),
+    hrMin: numOrNull(hrOf.get(i)?.lo),
+    hrMax: numOrNull(hrOf.get(i)?.hi),
+    trimp: loadOf.has(i) ? num(loadOf.get(i)!.trimp) : 0,
+    readiness: numOrNull(readinessOf.get(i)?.mean),
+  }));
+}

@@ -1,0 +1,182 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, startStageHarness, type StageHarness, type Store } from '../../platform/index.ts';
+import { serde, topics, type Features, type Readiness, type Sample } from '../../schemas/index.ts';
+import { storeBackends } from '../../test/services.ts';
+import { testSample } from '../test-samples.ts';
+import { startSink } from './sink-stage.ts';
+
+const T0 = Date.UTC(2026, 10, 29, 9, 0, 0);
+const series = (userId: string, from: number, n: number): Sample[] =>
+  Array.from({ length: n }, (_, i) => testSample(T0 + (from + i) * 1000, 100 + (i % 40), { userId }));
+
+const backends = storeBackends();
+
+async function count(store: Store, sql: string, params = {}): Promise<number> {
+  const [row] = await store.query<{ n: number }>(sql, params);
+  return Number(row!.n);
+}
+
+/** Polls until `done` holds: the sink writes on its own schedule. */
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(backends)('sink into $name', (backend) => {
+  let store: Store | null = null;
+  let h: StageHarness | undefined;
+  beforeAll(async () => {
+    store = await backend.open();
+    if (store) await migrate(store);
+  }, 120_000);
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+  afterAll(async () => {
+    await store?.close();
+    await backend.dispose();
+  });
+
+  it('stores each event in its table with its values, and dead-letters what it cannot decode', async (ctx) => {
+    if (!store) return ctx.skip();
+    h = await startStageHarness({ prefix: 'pulse-sink-', config: { sinkBatchAgeMs: 20 } });
+    const user = 'values-user';
+    const features: Features = {
+      ...(serde('Features').defaults() as Features),
+      userId: user,
+      windowStart: T0,
+      windowEnd: T0 + 10_000,
+      samples: 10,
+      hrMean: 131.5,
+      hrMin: 120,
+      hrMax: 140,
+      hrLast: 138,
+      maxHr: 190,
+      restHr: 60,
+      pctMax: 0.69,
+      zone: 2,
+      zoneSeconds: [0, 10, 0, 0, 0],
+      trimpBanister: 0.42,
+      rmssd: 31.25,
+      traceArrivalMs: 123,
+    };
+    const readiness: Readiness = {
+      userId: user,
+      windowEnd: T0 + 10_000,
+      score: 71,
+      band: 'green',
+      factors: [
+        { name: 'hr', impact: -4.5, detail: 'high' },
+        { name: 'hrv', impact: 2, detail: 'ok' },
+      ],
+      bpm: 138,
+      pctMax: 0.73,
+      zone: 3,
+      model: 'rules-v1',
+      traceArrivalMs: 0,
+    };
+    const stage = startSink(h.deps, store!);
+    await h.produce('samples', [testSample(T0, 121, { userId: user, rr: [496, 500], steps: 3, speed: 2.5 })]);
+    await h.produce('features', [features]);
+    await h.produce('readiness', [readiness]);
+    await h.produce('feedback', [
+      { userId: user, suggestionId: 's1', ts: T0 + 20_000, rating: 4, rpe: null, comment: "it's fine", followed: true },
+    ]);
+    await h.deps.log.produce(topics.triggers.name, [{ key: user, value: Buffer.from([0xff, 0xff, 0xff]) }]);
+    await stage.subscription.caughtUp();
+    await stage.close();
+    const p = { u: user };
+    expect(await store!.query('SELECT ts, bpm, rr, steps, speed FROM samples WHERE userId = {u:String}', p)).toEqual([
+      { ts: T0, bpm: 121, rr: [496, 500], steps: 3, speed: 2.5 },
+    ]);
+    expect(
+      await store!.query(
+        'SELECT windowEnd, hrMean, hrMax, zoneSeconds, trimpBanister, rmssd, sdnn FROM features WHERE userId = {u:String}',
+        p,
+      ),
+    ).toEqual([
+      {
+        windowEnd: T0 + 10_000,
+        hrMean: 131.5,
+        hrMax: 140,
+        zoneSeconds: [0, 10, 0, 0, 0],
+        trimpBanister: 0.42,
+        rmssd: 31.25,
+        sdnn: null,
+      },
+    ]);
+    expect(
+      await store!.query('SELECT score, band, factorNames, factorImpacts FROM readiness WHERE userId = {u:String}', p),
+    ).toEqual([{ score: 71, band: 'green', factorNames: ['hr', 'hrv'], factorImpacts: [-4.5, 2] }]);
+    expect(
+      await store!.query('SELECT rating, rpe, comment, followed FROM feedback WHERE userId = {u:String}', p),
+    ).toEqual([{ rating: 4, rpe: null, comment: "it's fine", followed: 1 }]);
+    const dead = await h.read('dlq');
+    expect(dead.map((d) => [d.stage, d.reason, d.sourceTopic])).toEqual([
+      ['sink', 'undecodable', topics.triggers.name],
+    ]);
+    expect(await count(store!, 'SELECT count() AS n FROM triggers WHERE userId = {u:String}', p)).toBe(0);
+  });
+
+  it('writes nothing twice when every record is delivered again', async (ctx) => {
+    if (!store) return ctx.skip();
+    h = await startStageHarness({ prefix: 'pulse-sink-', config: { sinkBatchAgeMs: 20, sinkBatchRows: 250 } });
+    const users = ['re-a', 're-b', 're-c', 're-d', 're-e'];
+    for (const u of users) await h.produce('samples', series(u, 0, 300));
+    const first = startSink(h.deps, store!);
+    await first.subscription.caughtUp();
+    await first.close();
+    const p = { users };
+    const stored = () => count(store!, 'SELECT count() AS n FROM samples WHERE has({users:Array(String)}, userId)', p);
+    expect(await stored()).toBe(1500);
+    // a sink of another group reads every record again: all of them are already stored
+    const again = startSink(h.deps, store!, { group: 'sink-replay' });
+    await again.subscription.caughtUp();
+    await again.close();
+    expect(await stored()).toBe(1500);
+    const skipped = await h.deps.metrics.registry.getSingleMetricAsString('pulsecoach_sink_skipped_total');
+    expect(skipped).toContain('pulsecoach_sink_skipped_total{table="samples"} 1500');
+  });
+
+  it('loses and doubles nothing when the ClickHouse server stops mid-stream and comes back', async (ctx) => {
+    const server = backend.service();
+    if (!store || !server?.stop || !server.start) return ctx.skip();
+    h = await startStageHarness({ prefix: 'pulse-sink-', config: { sinkBatchAgeMs: 20, sinkBatchRows: 200 } });
+    const users = ['down-a', 'down-b', 'down-c'];
+    const stage = startSink(h.deps, store!);
+    const round = async (r: number) => {
+      for (const u of users) await h!.produce('samples', series(u, r * 50, 50));
+    };
+    const stored = () =>
+      count(store!, 'SELECT count() AS n FROM samples WHERE has({users:Array(String)}, userId)', { users });
+    for (let r = 0; r < 3; r++) await round(r);
+    await until(stored, (n) => n === 450);
+    await server.stop();
+    for (let r = 3; r < 6; r++) await round(r);
+    // the sink keeps failing while the server is down; nothing is acknowledged past the last insert
+    await until(
+      async () => await h!.deps.metrics.registry.getSingleMetricAsString('pulsecoach_sink_insert_failures_total'),
+      (text) => /insert_failures_total\{table="samples"\} [1-9]/.test(text),
+    );
+    await server.start();
+    for (let r = 6; r < 8; r++) await round(r);
+    await stage.subscription.caughtUp();
+    await stage.close();
+    expect(await stored()).toBe(1200);
+    const distinct = await count(
+      store!,
+      'SELECT count() AS n FROM (SELECT DISTINCT userId, ts FROM samples WHERE has({users:Array(String)}, userId))',
+      { users },
+    );
+    expect(distinct).toBe(1200);
+    const minutes = await store!.query<{ n: number }>(
+      'SELECT countMerge(hrCount) AS n FROM samples_minute WHERE has({users:Array(String)}, userId)',
+      { users },
+    );
+    expect(Number(minutes[0]!.n)).toBe(1200);
+  }, 120_000);
+});
