@@ -5,9 +5,10 @@ import { measureLogThroughput } from '../platform/index.ts';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchEmbedded } from './embedded.ts';
+import { benchSink } from './sink.ts';
 import { benchWindowing } from './windowing.ts';
 
-const sections = ['embedded', 'log', 'windowing'] as const;
+const sections = ['embedded', 'log', 'windowing', 'sink'] as const;
 type Section = (typeof sections)[number];
 
 /** `pulsecoach bench [--only SECTION,…] [--json FILE] [--users N --rate N --seconds N --warmup N]`: figures as one JSON object (CONTRACT.md). */
@@ -64,6 +65,9 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
   }
   if (only.includes('windowing')) {
     result['windowing'] = await benchWindowing({ users: Math.min(num('users', values.users), 5000), seconds: 300 });
+  }
+  if (only.includes('sink')) {
+    result['sink'] = await benchSink({ rows: 500_000, batchRows: 50_000 });
   }
   const text = JSON.stringify(result, null, 2);
   if (values.json) writeFileSync(values.json, `${text}\n`);

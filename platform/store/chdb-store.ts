@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
-import { capabilitiesOf, insertSettings } from './version.ts';
+import { TableEncoders } from './table-encoders.ts';
+import { capabilitiesOf } from './version.ts';
 import { StoreError, type QueryParams, type Store, type StoreInfo } from './types.ts';
 
 /**
@@ -10,10 +11,12 @@ import { StoreError, type QueryParams, type Store, type StoreInfo } from './type
 export class ChdbStore implements Store {
   readonly info: StoreInfo;
   private session: Session | null;
+  private readonly tables: TableEncoders;
 
   private constructor(session: Session, version: string) {
     this.session = session;
     this.info = { kind: 'chdb', version, ...capabilitiesOf(version) };
+    this.tables = new TableEncoders((sql) => this.query(sql), this.info.rowFormat);
   }
 
   static open(dir: string): ChdbStore {
@@ -35,13 +38,14 @@ export class ChdbStore implements Store {
   }
 
   async exec(sql: string, params: QueryParams = {}): Promise<void> {
+    this.tables.forget();
     await this.open.queryBindAsync(sql, params, { format: 'TabSeparated' });
   }
 
   async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
-    const payload = Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n'));
-    await this.open.insert({ table, values: payload, format: 'JSONEachRow', settings: insertSettings });
+    const { names, encode } = await this.tables.of(table);
+    await this.open.insert({ table, values: encode(rows), format: this.tables.format, columns: names });
   }
 
   async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {

@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { bindLiterals } from './sql-literal.ts';
-import { capabilitiesOf, insertSettings } from './version.ts';
+import { TableEncoders } from './table-encoders.ts';
+import { capabilitiesOf } from './version.ts';
 import { StoreError, type QueryParams, type Store, type StoreInfo } from './types.ts';
 
 export interface ServerStoreOptions {
@@ -23,12 +25,14 @@ const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export class ServerStore implements Store {
   readonly info: StoreInfo;
+  private readonly tables: TableEncoders;
 
   private constructor(
     private readonly client: ClickHouseClient,
     version: string,
   ) {
     this.info = { kind: 'clickhouse', version, ...capabilitiesOf(version) };
+    this.tables = new TableEncoders((sql) => this.query(sql), this.info.rowFormat);
   }
 
   /** Connects, creating the database if it does not exist yet. */
@@ -59,17 +63,19 @@ export class ServerStore implements Store {
   }
 
   async exec(sql: string, params: QueryParams = {}): Promise<void> {
+    this.tables.forget();
     if (this.info.boundParameters) await this.client.command({ query: sql, query_params: params });
     else await this.client.command({ query: bindLiterals(sql, params) });
   }
 
   async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
+    const { names, encode } = await this.tables.of(table);
     await this.client.insert({
       table,
-      values: rows as object[],
-      format: 'JSONEachRow',
-      clickhouse_settings: insertSettings,
+      values: Readable.from([encode(rows)], { objectMode: false }),
+      format: this.tables.format,
+      columns: names,
     });
   }
 

@@ -76,6 +76,34 @@ describe.each(backends)('history store on $name', (backend) => {
     expect(rows).toEqual([{ userId: hostile, bpm: 120, rr: [500], steps: null }]);
   });
 
+  it('stores any text as given: quotes, tabs, newlines, backslashes, non-ASCII', async (ctx) => {
+    if (!store) return ctx.skip();
+    const texts = ['it\'s "fine"', 'tab\there', 'two\nlines\r\n', 'back\\slash \\t', 'Ruhe 🧘 慢一点', ''];
+    await s().insert(
+      'suggestions',
+      texts.map((text, i) => ({
+        suggestionId: `text-${i}`,
+        userId: 'text-user',
+        triggerId: 't',
+        ts: T0 + i,
+        text,
+        action: 'hold',
+        targetZone: i % 2 === 0 ? null : 2,
+        durationSec: null,
+        locale: 'en',
+        source: 'rules',
+        sourceLog: 'test',
+        sourcePartition: 0,
+        sourceOffset: i,
+      })),
+    );
+    const rows = await s().query<{ text: string; targetZone: number | null }>(
+      'SELECT text, targetZone FROM suggestions WHERE userId = {u:String} ORDER BY ts',
+      { u: 'text-user' },
+    );
+    expect(rows).toEqual(texts.map((text, i) => ({ text, targetZone: i % 2 === 0 ? null : 2 })));
+  });
+
   it('rolls heart rate up per minute as samples are inserted (materialized view)', async (ctx) => {
     if (!store) return ctx.skip();
     const u = 'rollup-user';

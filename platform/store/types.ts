@@ -15,6 +15,8 @@ export interface StoreInfo {
   boundParameters: boolean;
   /** `TTL` on tables; otherwise retention runs as a scheduled delete */
   ttl: boolean;
+  /** how inserts are encoded (row-format.ts) */
+  rowFormat: 'JSONCompactEachRow' | 'TabSeparated';
 }
 
 export interface Store {

@@ -11,6 +11,8 @@ export interface HistoryWriterOptions {
   batchAgeMs: number;
 }
 
+const MAX_CONCURRENT_FLUSHES = 2;
+
 interface Waiter {
   resolve(): void;
   reject(err: unknown): void;
@@ -32,7 +34,10 @@ export class HistoryWriter {
   private pendingRows = 0;
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private chain: Promise<void> = Promise.resolve();
+  /** flushes under way or waiting for a slot */
+  private readonly runs = new Set<Promise<void>>();
+  private inserting = 0;
+  private readonly slotWaiters: (() => void)[] = [];
   /** per table: `partition:month` → highest offset stored; absent = to be read from the table */
   private readonly highWater = new Map<HistoryTopic, Map<string, number>>();
 
@@ -66,10 +71,10 @@ export class HistoryWriter {
     this.highWater.clear();
   }
 
-  /** Writes what is pending now; resolves when that is stored. */
-  flush(): Promise<void> {
+  /** Writes what is pending now; resolves when every flush so far has ended. */
+  async flush(): Promise<void> {
     this.flushNow();
-    return this.chain;
+    await Promise.all([...this.runs]);
   }
 
   private flushNow(): void {
@@ -81,15 +86,28 @@ export class HistoryWriter {
     this.pending = new Map();
     this.pendingRows = 0;
     this.waiters = [];
-    this.chain = this.chain.then(async () => {
-      try {
-        for (const [topic, rows] of batch) await this.insert(topic, rows);
-        for (const w of waiters) w.resolve();
-      } catch (err) {
-        this.highWater.clear();
-        for (const w of waiters) w.reject(err);
-      }
-    });
+    const run = this.run(batch, waiters).finally(() => this.runs.delete(run));
+    this.runs.add(run);
+  }
+
+  /**
+   * Two flushes may insert at once, so that the next batch is encoded while the engine writes
+   * the last. They never hold rows of the same partition: a task's next batch comes only after
+   * its last one was stored, so each partition's rows still land in offset order.
+   */
+  private async run(batch: Map<HistoryTopic, Row[]>, waiters: Waiter[]): Promise<void> {
+    if (this.inserting >= MAX_CONCURRENT_FLUSHES) await new Promise<void>((r) => this.slotWaiters.push(r));
+    this.inserting++;
+    try {
+      for (const [topic, rows] of batch) await this.insert(topic, rows);
+      for (const w of waiters) w.resolve();
+    } catch (err) {
+      this.highWater.clear();
+      for (const w of waiters) w.reject(err);
+    } finally {
+      this.inserting--;
+      this.slotWaiters.shift()?.();
+    }
   }
 
   private async insert(topic: HistoryTopic, rows: Row[]): Promise<void> {
