@@ -4,3 +4,4 @@ export { scoreWindow, bandOf, scoredFields, type ScoredWindow } from './readines
 export { newLiveState, type LiveState } from './live-state.ts';
 export { detectTriggers } from './triggers.ts';
 export { ruleSuggestion, locales, type Locale } from './coach/rules.ts';
+export { trainingSet, type TrainingRow } from './training-set.ts';
