@@ -5,18 +5,20 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { tokenSigner } from '../platform/index.ts';
+import { storeBackends } from './services.ts';
 import { CLI, TEST_SECRET } from './support.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pulse-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function run(...args: string[]) {
+function runWith(env: Record<string, string>, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    env: { ...process.env, PULSE_DATA_DIR: dataDir, PULSE_AUTH_SECRET: TEST_SECRET },
+    env: { ...process.env, PULSE_DATA_DIR: dataDir, PULSE_AUTH_SECRET: TEST_SECRET, ...env },
     encoding: 'utf8',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+const run = (...args: string[]) => runWith({}, ...args);
 
 describe('pulsecoach CLI exit codes (CONTRACT.md: 0 ok, 1 runtime failure, 2 bad usage)', () => {
   it('prints a token that verifies with the configured secret', async () => {
@@ -37,6 +39,8 @@ describe('pulsecoach CLI exit codes (CONTRACT.md: 0 ok, 1 runtime failure, 2 bad
     [['analyze', 'missing.fit'], /missing.fit: cannot read/],
     [['train'], /train is not available yet/],
     [['bench', '--only', 'teleport'], /unknown bench section teleport/],
+    [['migrate', '--history-retention', 'samples=forever'], /not table=<days>d/],
+    [['migrate', '--clickhouse-database', 'a;b'], /must be a plain identifier/],
   ])('%j exits 2 with a one-line reason', (args, reason) => {
     const r = run(...args);
     expect(r.code).toBe(2);
@@ -53,6 +57,40 @@ describe('pulsecoach CLI exit codes (CONTRACT.md: 0 ok, 1 runtime failure, 2 bad
     server.close();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/EADDRINUSE/);
+  });
+});
+
+describe('pulsecoach migrate', () => {
+  const services = storeBackends();
+  afterAll(async () => {
+    for (const b of services) await b.dispose();
+  });
+
+  it('creates the history tables in chDB once, then finds nothing to apply', () => {
+    const dir = join(dataDir, 'migrate');
+    const first = run('migrate', '--data-dir', dir);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(first.stdout).toMatch(/^history \(chdb 26\.[\d.]+\) at schema version 2: applied 1, 2\n$/);
+    expect(run('migrate', '--data-dir', dir).stdout).toMatch(/at schema version 2: nothing to apply/);
+  });
+
+  it('does the same on a ClickHouse server named by CLICKHOUSE_URL', async (ctx) => {
+    const server = services[1]!;
+    if ((await server.open().then((s) => s?.close().then(() => true))) !== true) return ctx.skip();
+    const env = { CLICKHOUSE_URL: server.service()!.url, CLICKHOUSE_DATABASE: `cli_${process.pid}` };
+    const first = runWith(env, 'migrate');
+    expect([first.code, first.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^history \(clickhouse [\d.]+\) at schema version 2: applied 1, 2\n$/),
+    ]);
+    expect(runWith(env, 'migrate').stdout).toMatch(/nothing to apply/);
+  });
+
+  it('exits 1 with the reason, without credentials, when the server cannot be reached', () => {
+    const r = runWith({ CLICKHOUSE_URL: 'http://pulse:s3cret@127.0.0.1:1' }, 'migrate');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^pulsecoach: cannot reach ClickHouse at http:\/\/127\.0\.0\.1:1\/: .*ECONNREFUSED/);
+    expect(r.stderr).not.toContain('s3cret');
   });
 });
 

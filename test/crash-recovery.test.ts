@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSimulation } from '../ingest/index.ts';
-import { createEmbeddedLog, tokenSigner, type Log } from '../platform/index.ts';
+import { ChdbStore, createEmbeddedLog, tokenSigner, type Log } from '../platform/index.ts';
 import { serde, topics, type Features, type Sample } from '../schemas/index.ts';
 import { killServer, startServer, stopServer, TEST_SECRET, type Server } from './support.ts';
 
 /**
  * The embedded pipeline killed with SIGKILL mid-stream and restarted loses no acknowledged
  * sample and resumes its windows: its features equal those of an uninterrupted run of the same
- * seeded simulation. The driver behaves like a device: a batch that got no 202 is sent again.
+ * seeded simulation, and its history holds every logged record exactly once. The driver behaves
+ * like a device: a batch that got no 202 is sent again.
  */
 const T0 = Date.UTC(2026, 10, 1, 9, 0, 0);
 const FLOOR = 'f1';
@@ -137,6 +138,21 @@ async function readRun(dataDir: string) {
   }
 }
 
+/** Row counts of the run's chDB history (one chDB per process: opened, read, closed). */
+async function readHistory(dataDir: string) {
+  const store = ChdbStore.open(join(dataDir, 'history'));
+  try {
+    const count = async (sql: string) => Number((await store.query<{ n: number }>(sql))[0]!.n);
+    return {
+      samples: await count('SELECT count() AS n FROM samples'),
+      features: await count('SELECT count() AS n FROM features'),
+      minuteHrCount: await count('SELECT countMerge(hrCount) AS n FROM samples_minute'),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
 const byWindow = (fs: Features[]) => {
   const m = new Map<string, Omit<Features, 'traceArrivalMs'>>();
   for (const { traceArrivalMs: _t, ...f } of fs) m.set(`${f.userId}@${f.windowStart}`, f);
@@ -171,5 +187,11 @@ describe('embedded pipeline under kill -9', () => {
       return JSON.stringify(rest) !== JSON.stringify(gotWindows.get(`${f.userId}@${f.windowStart}`));
     });
     expect(conflicting).toEqual([]);
+
+    // the history (the sink, chDB) holds each logged record once, though the process died mid-batch
+    const history = await readHistory(crashed.dataDir);
+    expect(history.samples).toBe(got.samples.length);
+    expect(history.features).toBe(got.features.length);
+    expect(history.minuteHrCount).toBe(got.samples.filter((x) => x.bpm !== null).length);
   }, 300_000);
 });
