@@ -3,7 +3,8 @@
  * never edited: change the schema by appending one. Every statement runs unchanged on Debian's
  * ClickHouse 18.16 and on current ClickHouse (chDB 26.x), hence (schemas/README.md, "History"):
  * time is Int64 epoch ms (no DateTime64 on 18.16), enums are String, optional values Nullable,
- * and rollups are AggregatingMergeTree tables fed by materialized views (`-State` / `-Merge`).
+ * a double that may be "not computable" (NaN in the events, schemas/README rule 6) is Nullable
+ * and stored as NULL, which SQL aggregates skip where NaN would poison them, and rollups are AggregatingMergeTree tables fed by materialized views (`-State` / `-Merge`).
  *
  * Every table the sink writes carries `sourceLog`, `sourcePartition` and `sourceOffset`, the
  * coordinates of the record it came from: the sink's high-water mark lives in the same atomic insert as the rows
@@ -31,8 +32,8 @@ export const migrations: readonly Migration[] = [
       ) ENGINE = MergeTree ${byMonth('ts')} ORDER BY (userId, ts, deviceId)`,
       `CREATE TABLE IF NOT EXISTS features (
         userId String, window String, kind String, windowStart Int64, windowEnd Int64,
-        durationSec Float64, samples Int32, hrCount Int32, hrMean Float64, hrMin Int32, hrMax Int32,
-        hrLast Int32, hrSd Nullable(Float64), maxHr Int32, restHr Int32, pctMax Float64,
+        durationSec Float64, samples Int32, hrCount Int32, hrMean Nullable(Float64), hrMin Int32, hrMax Int32,
+        hrLast Int32, hrSd Nullable(Float64), maxHr Int32, restHr Int32, pctMax Nullable(Float64),
         pctHrr Nullable(Float64), zone Int32, zoneSeconds Array(Float64),
         trimpBanister Float64, trimpEdwards Float64,
         rrCount Int32, nnCount Int32, nnDiffCount Int32, meanNN Nullable(Float64), sdnn Nullable(Float64),
@@ -46,13 +47,13 @@ export const migrations: readonly Migration[] = [
         ${source}
       ) ENGINE = MergeTree ${byMonth('windowEnd')} ORDER BY (userId, window, windowEnd)`,
       `CREATE TABLE IF NOT EXISTS readiness (
-        userId String, windowEnd Int64, score Int32, band String, bpm Int32, pctMax Float64, zone Int32,
+        userId String, windowEnd Int64, score Int32, band String, bpm Int32, pctMax Nullable(Float64), zone Int32,
         factorNames Array(String), factorImpacts Array(Float64), factorDetails Array(String),
         model String, ${source}
       ) ENGINE = MergeTree ${byMonth('windowEnd')} ORDER BY (userId, windowEnd)`,
       `CREATE TABLE IF NOT EXISTS triggers (
         triggerId String, userId String, ts Int64, kind String, fromZone Int32, toZone Int32,
-        pctMax Float64, readiness Int32, detail String, ${source}
+        pctMax Nullable(Float64), readiness Int32, detail String, ${source}
       ) ENGINE = MergeTree ${byMonth('ts')} ORDER BY (userId, ts)`,
       `CREATE TABLE IF NOT EXISTS suggestions (
         suggestionId String, userId String, triggerId String, ts Int64, text String, action String,

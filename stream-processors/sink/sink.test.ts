@@ -81,7 +81,11 @@ describe.each(backends)('sink into $name', (backend) => {
     };
     const stage = startSink(h.deps, store!);
     await h.produce('samples', [testSample(T0, 121, { userId: user, rr: [496, 500], steps: 3, speed: 2.5 })]);
-    await h.produce('features', [features]);
+    // a window without heart rate: "not computable" is NaN in the event, NULL in the history
+    await h.produce('features', [
+      features,
+      { ...features, windowStart: T0 + 10_000, windowEnd: T0 + 20_000, hrMean: Number.NaN, pctMax: Number.NaN },
+    ]);
     await h.produce('readiness', [readiness]);
     await h.produce('feedback', [
       { userId: user, suggestionId: 's1', ts: T0 + 20_000, rating: 4, rpe: null, comment: "it's fine", followed: true },
@@ -95,13 +99,22 @@ describe.each(backends)('sink into $name', (backend) => {
     ]);
     expect(
       await store!.query(
-        'SELECT windowEnd, hrMean, hrMax, zoneSeconds, trimpBanister, rmssd, sdnn FROM features WHERE userId = {u:String}',
+        'SELECT windowEnd, hrMean, hrMax, zoneSeconds, trimpBanister, rmssd, sdnn FROM features WHERE userId = {u:String} ORDER BY windowEnd',
         p,
       ),
     ).toEqual([
       {
         windowEnd: T0 + 10_000,
         hrMean: 131.5,
+        hrMax: 140,
+        zoneSeconds: [0, 10, 0, 0, 0],
+        trimpBanister: 0.42,
+        rmssd: 31.25,
+        sdnn: null,
+      },
+      {
+        windowEnd: T0 + 20_000,
+        hrMean: null,
         hrMax: 140,
         zoneSeconds: [0, 10, 0, 0, 0],
         trimpBanister: 0.42,
