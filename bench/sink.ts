@@ -7,31 +7,31 @@ import { startSink } from '../stream-processors/index.ts';
 import { clickhouseService } from '../test/services.ts';
 
 export interface SinkRun {
-  /** through the sink stage: log read, Avro decode, rows, encoding, batched inserts, commits */
-  rowsPerSec: number;
-  /** Store.insert alone, in batches of batchRows (row encoding + the engine's insert) */
+  /** Store.insert in batches of batchRows: row encoding and the engine's insert (with the rollup view) */
   insertRowsPerSec: number;
+  /** the sink stage from the log: log read, Avro decode, rows, batched inserts, commits */
+  endToEndRowsPerSec: number;
   rows: number;
   seconds: number;
   engine: string;
 }
 
 export interface SinkFigures {
-  /** samples from the log into chDB through the sink (decode, rows, batched inserts, commits) */
+  /** rows/s into chDB, batched (CONTRACT.md): SinkRun.insertRowsPerSec */
   chdbRowsPerSec: number | null;
   /** the same into a ClickHouse server (CLICKHOUSE_URL, or Debian's started here) */
   clickhouseRowsPerSec: number | null;
-  /** batched Store.insert alone, per engine */
-  chdbInsertRowsPerSec: number | null;
-  clickhouseInsertRowsPerSec: number | null;
+  /** the whole sink stage from the log, per engine: SinkRun.endToEndRowsPerSec */
+  endToEndRowsPerSec: { chdb: number | null; clickhouse: number | null };
   batchRows: number;
   runs: { chdb: SinkRun | null; clickhouse: SinkRun | { skipped: string } };
 }
 
 /**
- * The sink end to end: simulated samples (with RR intervals) are first produced to an embedded
- * log, untimed; then the sink stage drains them into the store, timed from its start until every
- * row is in the samples table.
+ * The sink, per engine. End to end: simulated samples (with RR intervals) are first produced to
+ * an embedded log, untimed; then the sink stage drains them into the store, timed from its start
+ * until every row is in the samples table. Batched inserts: the same rows inserted again through
+ * Store.insert, batchRows at a time.
  */
 export async function benchSink(opts: { rows: number; batchRows: number }): Promise<SinkFigures> {
   const chdbDir = mkdtempSync(join(tmpdir(), 'pulse-bench-chdb-'));
@@ -57,10 +57,12 @@ export async function benchSink(opts: { rows: number; batchRows: number }): Prom
     }
   } else clickhouse ??= { skipped: 'no ClickHouse server: set CLICKHOUSE_URL or install clickhouse-server' };
   return {
-    chdbRowsPerSec: chdb?.rowsPerSec ?? null,
-    clickhouseRowsPerSec: 'rowsPerSec' in clickhouse ? clickhouse.rowsPerSec : null,
-    chdbInsertRowsPerSec: chdb?.insertRowsPerSec ?? null,
-    clickhouseInsertRowsPerSec: 'insertRowsPerSec' in clickhouse ? clickhouse.insertRowsPerSec : null,
+    chdbRowsPerSec: chdb?.insertRowsPerSec ?? null,
+    clickhouseRowsPerSec: 'insertRowsPerSec' in clickhouse ? clickhouse.insertRowsPerSec : null,
+    endToEndRowsPerSec: {
+      chdb: chdb?.endToEndRowsPerSec ?? null,
+      clickhouse: 'endToEndRowsPerSec' in clickhouse ? clickhouse.endToEndRowsPerSec : null,
+    },
     batchRows: opts.batchRows,
     runs: { chdb, clickhouse },
   };
@@ -104,8 +106,8 @@ async function drain(store: Store, opts: { rows: number; batchRows: number }): P
     for (let i = 0; i < batches; i++) await store.insert('samples', again);
     const insertSeconds = (performance.now() - insertBegan) / 1000;
     return {
-      rowsPerSec: Math.round(rows / seconds),
       insertRowsPerSec: Math.round((batches * again.length) / insertSeconds),
+      endToEndRowsPerSec: Math.round(rows / seconds),
       rows,
       seconds: Math.round(seconds * 100) / 100,
       engine: `${store.info.kind} ${store.info.version}`,

@@ -154,8 +154,27 @@ describe.each(backends)('sink into $name', (backend) => {
     const skipped = await h.deps.metrics.registry.getSingleMetricAsString('pulsecoach_sink_skipped_total');
     expect(skipped).toContain('pulsecoach_sink_skipped_total{table="samples"} 1500');
   });
+});
 
-  it('loses and doubles nothing when the ClickHouse server stops mid-stream and comes back', async (ctx) => {
+/** Only a server this process started can be stopped and started again. */
+describe('sink into a ClickHouse server that stops mid-stream', () => {
+  const backend = storeBackends().find((b) => b.name === 'ClickHouse server')!;
+  let store: Store | null = null;
+  let h: StageHarness | undefined;
+  beforeAll(async () => {
+    store = await backend.open();
+    if (store) await migrate(store);
+  }, 120_000);
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+  afterAll(async () => {
+    await store?.close();
+    await backend.dispose();
+  });
+
+  it('loses and doubles nothing when the server comes back', async (ctx) => {
     const server = backend.service();
     if (!store || !server?.stop || !server.start) return ctx.skip();
     h = await startStageHarness({ prefix: 'pulse-sink-', config: { sinkBatchAgeMs: 20, sinkBatchRows: 200 } });
