@@ -34,7 +34,17 @@ export async function applyRetention(store: Store, policy: RetentionPolicy, now 
   for (const [table, days] of Object.entries(policy)) {
     const time = tables[table]!;
     if (store.info.ttl) {
-      await store.exec(`ALTER TABLE ${table} MODIFY TTL toDateTime(intDiv(${time}, 1000)) + toIntervalDay(${days})`);
+      const ttl = `toDateTime(intDiv(${time}, 1000)) + toIntervalDay(${days})`;
+      // MODIFY TTL rewrites every part to apply it: only when the TTL changes, not at every start
+      const [current] = await store.query<{ engine_full: string }>(
+        'SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+        { table },
+      );
+      if (current?.engine_full.includes(` TTL ${ttl}`)) {
+        done.push(`${table}: TTL ${days} d (unchanged)`);
+        continue;
+      }
+      await store.exec(`ALTER TABLE ${table} MODIFY TTL ${ttl}`);
       done.push(`${table}: TTL ${days} d`);
     } else {
       await store.exec(`ALTER TABLE ${table} DELETE WHERE ${time} < {cutoff:Int64}`, { cutoff: now - days * DAY_MS });

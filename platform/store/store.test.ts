@@ -160,7 +160,13 @@ describe.each(backends)('history store on $name', (backend) => {
     ]);
     const done = await applyRetention(s(), parseRetention('triggers=30d'), now);
     expect(done).toEqual([s().info.ttl ? 'triggers: TTL 30 d' : 'triggers: deleted rows older than 30 d']);
-    if (s().info.ttl) await s().exec('OPTIMIZE TABLE triggers FINAL');
+    if (s().info.ttl) {
+      // set once; a restart with the same policy leaves the table alone
+      expect(await applyRetention(s(), parseRetention('triggers=30d'), now)).toEqual([
+        'triggers: TTL 30 d (unchanged)',
+      ]);
+      await s().exec('OPTIMIZE TABLE triggers FINAL');
+    }
     const left = async () =>
       (await s().query<{ triggerId: string }>('SELECT triggerId FROM triggers WHERE userId = {u:String}', { u })).map(
         (r) => r.triggerId,
