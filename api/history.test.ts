@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, type Store } from '../platform/index.ts';
+import type { Store } from '../platform/index.ts';
 import type { Features, Readiness, Sample } from '../schemas/index.ts';
 import { serde } from '../schemas/index.ts';
 import { startSink } from '../stream-processors/index.ts';
 import { storeBackends } from '../test/services.ts';
+import { migratedStore } from '../test/store-fixture.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 /** One athlete, two sessions, three minutes at 100, 120 and 140 bpm; the sink stores them. */
@@ -67,14 +68,14 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 describe.each(storeBackends())('GET /v1/users/:userId/history on $name', (backend) => {
+  const storeOf = migratedStore(backend);
   let store: Store | null = null;
   let h: Harness;
   let tokens: Record<string, string>;
 
   beforeAll(async () => {
-    store = await backend.open();
+    store = storeOf();
     if (!store) return;
-    await migrate(store);
     h = await startHarness({ store, now: () => T0 + 3 * MIN, config: { sinkBatchAgeMs: 20 } });
     const sink = startSink(h.deps, store);
     await h.produce('sessions', [
@@ -95,8 +96,6 @@ describe.each(storeBackends())('GET /v1/users/:userId/history on $name', (backen
   }, 120_000);
   afterAll(async () => {
     await h?.close();
-    await store?.close();
-    await backend.dispose();
   });
 
   const get = async (url: string, token: string | null = tokens.ana!) => {

@@ -97,10 +97,16 @@ export async function queryHistory(store: Store, range: HistoryRange): Promise<H
 
 type Params = { user: string; from: number; to: number };
 
+/** Heart-rate figures from a row whose columns are aliased n, mean, lo, hi (every query here). */
+function heartRate(r: Record<string, unknown>) {
+  return { samples: num(r.n), hrMean: numOrNull(r.mean), hrMin: numOrNull(r.lo), hrMax: numOrNull(r.hi) };
+}
+
 async function rawHistory(store: Store, p: Params) {
   const [features, readiness] = await Promise.all([
     store.query<Record<string, unknown>>(
-      `SELECT windowEnd AS ts, samples, hrMean, hrMin, hrMax, trimpBanister AS trimp, zone, rmssd FROM features
+      `SELECT windowEnd AS ts, samples AS n, hrMean AS mean, hrMin AS lo, hrMax AS hi, trimpBanister AS trimp, zone,
+         rmssd FROM features
        WHERE userId = {user:String} AND window = 'live' AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
        ORDER BY windowEnd`,
       p,
@@ -114,10 +120,7 @@ async function rawHistory(store: Store, p: Params) {
   return {
     features: features.map((r) => ({
       ts: num(r.ts),
-      samples: num(r.samples),
-      hrMean: numOrNull(r.hrMean),
-      hrMin: numOrNull(r.hrMin),
-      hrMax: numOrNull(r.hrMax),
+      ...heartRate(r),
       trimp: num(r.trimp),
       zone: num(r.zone),
       rmssd: numOrNull(r.rmssd),
@@ -157,10 +160,7 @@ async function minuteHistory(store: Store, p: Params) {
   return {
     features: hr.map((r) => ({
       ts: num(r.ts),
-      samples: num(r.n),
-      hrMean: numOrNull(r.mean),
-      hrMin: numOrNull(r.lo),
-      hrMax: numOrNull(r.hi),
+      ...heartRate(r),
       trimp: trimpByMinute.get(num(r.ts)) ?? 0,
     })),
     readiness: readiness.map((r) => ({ ts: num(r.ts), score: num(r.mean), scoreMin: num(r.lo) })),
@@ -224,10 +224,7 @@ async function sessionHistory(store: Store, p: Params): Promise<SessionSummary[]
   const readinessOf = byIndex(readiness);
   return spans.map((s, i) => ({
     ...s,
-    samples: hrOf.has(i) ? num(hrOf.get(i)!.n) : 0,
-    hrMean: numOrNull(hrOf.get(i)?.mean),
-    hrMin: numOrNull(hrOf.get(i)?.lo),
-    hrMax: numOrNull(hrOf.get(i)?.hi),
+    ...heartRate(hrOf.get(i) ?? { n: 0 }),
     trimp: loadOf.has(i) ? num(loadOf.get(i)!.trimp) : 0,
     readiness: numOrNull(readinessOf.get(i)?.mean),
   }));

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, type Store } from '../platform/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../platform/index.ts';
 import { storeBackends } from '../test/services.ts';
+import { migratedStore } from '../test/store-fixture.ts';
 import { trainingSet } from './training-set.ts';
 
 const T0 = Date.UTC(2026, 10, 29, 7, 0, 0);
@@ -52,11 +53,11 @@ const feedback = (suggestionId: string, ts: number, f: { rating?: number; rpe?: 
 });
 
 describe.each(storeBackends())('training set on $name', (backend) => {
+  const storeOf = migratedStore(backend);
   let store: Store | null = null;
   beforeAll(async () => {
-    store = await backend.open();
+    store = storeOf();
     if (!store) return;
-    await migrate(store);
     const [w1, w2, w3] = [T0 + 10_000, T0 + 20_000, T0 + 30_000];
     await store.insert('features', [window('ana', w1, 150), window('ana', w2, 160), window('ben', w1, 120)]);
     await store.insert('readiness', [readiness('ana', w1, 70), readiness('ana', w2, 64), readiness('ben', w1, 81)]);
@@ -76,10 +77,6 @@ describe.each(storeBackends())('training set on $name', (backend) => {
       feedback('s-nowindow', w3 + 1, { rating: 5 }),
     ]);
   }, 120_000);
-  afterAll(async () => {
-    await store?.close();
-    await backend.dispose();
-  });
 
   it('joins each labelled suggestion with its window, time-ordered, with the latest of each label', async (ctx) => {
     if (!store) return ctx.skip();

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { historyTables, loadSchema, topics, type SchemaName } from '../../schemas/index.ts';
 import { storeBackends } from '../../test/services.ts';
+import { migratedStore } from '../../test/store-fixture.ts';
 import { applyRetention, migrate, parseRetention, type Store } from './index.ts';
 
 /**
@@ -30,15 +31,9 @@ function sample(userId: string, ts: number, bpm: number | null, offset: number) 
 }
 
 describe.each(backends)('history store on $name', (backend) => {
+  const storeOf = migratedStore(backend);
   let store: Store | null = null;
-  beforeAll(async () => {
-    store = await backend.open();
-    if (store) await migrate(store);
-  }, 120_000);
-  afterAll(async () => {
-    await store?.close();
-    await backend.dispose();
-  });
+  beforeEach(() => void (store = storeOf()));
   const s = (): Store => store!;
 
   it('migrates once: a second run applies nothing, and the ledger records every version', async (ctx) => {
@@ -130,34 +125,20 @@ describe.each(backends)('history store on $name', (backend) => {
     const u = 'retention-user';
     const now = Date.UTC(2026, 10, 29);
     const day = 86_400_000;
-    await s().insert('triggers', [
-      {
-        triggerId: 'old',
-        userId: u,
-        ts: now - 40 * day,
-        kind: 'drift',
-        fromZone: 2,
-        toZone: 3,
-        pctMax: 0.7,
-        readiness: 60,
-        detail: '',
-        sourcePartition: 0,
-        sourceOffset: 1,
-      },
-      {
-        triggerId: 'new',
-        userId: u,
-        ts: now - 2 * day,
-        kind: 'drift',
-        fromZone: 2,
-        toZone: 3,
-        pctMax: 0.7,
-        readiness: 60,
-        detail: '',
-        sourcePartition: 0,
-        sourceOffset: 2,
-      },
-    ]);
+    const trigger = (triggerId: string, ts: number, sourceOffset: number) => ({
+      triggerId,
+      userId: u,
+      ts,
+      kind: 'drift',
+      fromZone: 2,
+      toZone: 3,
+      pctMax: 0.7,
+      readiness: 60,
+      detail: '',
+      sourcePartition: 0,
+      sourceOffset,
+    });
+    await s().insert('triggers', [trigger('old', now - 40 * day, 1), trigger('new', now - 2 * day, 2)]);
     const done = await applyRetention(s(), parseRetention('triggers=30d'), now);
     expect(done).toEqual([s().info.ttl ? 'triggers: TTL 30 d' : 'triggers: deleted rows older than 30 d']);
     if (s().info.ttl) {

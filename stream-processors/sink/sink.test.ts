@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, startStageHarness, type StageHarness, type Store } from '../../platform/index.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startStageHarness, type Config, type StageHarness, type Store } from '../../platform/index.ts';
 import { serde, topics, type Features, type Readiness, type Sample } from '../../schemas/index.ts';
-import { storeBackends } from '../../test/services.ts';
+import { storeBackends, type StoreBackend } from '../../test/services.ts';
+import { migratedStore } from '../../test/store-fixture.ts';
 import { testSample } from '../test-samples.ts';
 import { startSink } from './sink-stage.ts';
 
@@ -25,25 +26,30 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promis
   }
 }
 
-describe.each(backends)('sink into $name', (backend) => {
-  let store: Store | null = null;
-  let h: StageHarness | undefined;
-  beforeAll(async () => {
-    store = await backend.open();
-    if (store) await migrate(store);
-  }, 120_000);
+/** The backend's migrated store, and stage harnesses that are closed after each test. */
+function sinkFixture(backend: StoreBackend) {
+  const store = migratedStore(backend);
+  const harnesses: StageHarness[] = [];
   afterEach(async () => {
-    await h?.close();
-    h = undefined;
+    for (const h of harnesses.splice(0)) await h.close();
   });
-  afterAll(async () => {
-    await store?.close();
-    await backend.dispose();
-  });
+  return {
+    store,
+    async harness(config: Partial<Config>): Promise<StageHarness> {
+      const h = await startStageHarness({ prefix: 'pulse-sink-', config });
+      harnesses.push(h);
+      return h;
+    },
+  };
+}
+
+describe.each(backends)('sink into $name', (backend) => {
+  const f = sinkFixture(backend);
 
   it('stores each event in its table with its values, and dead-letters what it cannot decode', async (ctx) => {
+    const store = f.store();
     if (!store) return ctx.skip();
-    h = await startStageHarness({ prefix: 'pulse-sink-', config: { sinkBatchAgeMs: 20 } });
+    const h = await f.harness({ sinkBatchAgeMs: 20 });
     const user = 'values-user';
     const features: Features = {
       ...(serde('Features').defaults() as Features),
@@ -79,7 +85,7 @@ describe.each(backends)('sink into $name', (backend) => {
       model: 'rules-v1',
       traceArrivalMs: 0,
     };
-    const stage = startSink(h.deps, store!);
+    const stage = startSink(h.deps, store);
     await h.produce('samples', [testSample(T0, 121, { userId: user, rr: [496, 500], steps: 3, speed: 2.5 })]);
     // a window without heart rate: "not computable" is NaN in the event, NULL in the history
     await h.produce('features', [
@@ -94,11 +100,11 @@ describe.each(backends)('sink into $name', (backend) => {
     await stage.subscription.caughtUp();
     await stage.close();
     const p = { u: user };
-    expect(await store!.query('SELECT ts, bpm, rr, steps, speed FROM samples WHERE userId = {u:String}', p)).toEqual([
+    expect(await store.query('SELECT ts, bpm, rr, steps, speed FROM samples WHERE userId = {u:String}', p)).toEqual([
       { ts: T0, bpm: 121, rr: [496, 500], steps: 3, speed: 2.5 },
     ]);
     expect(
-      await store!.query(
+      await store.query(
         'SELECT windowEnd, hrMean, hrMax, zoneSeconds, trimpBanister, rmssd, sdnn FROM features WHERE userId = {u:String} ORDER BY windowEnd',
         p,
       ),
@@ -123,31 +129,32 @@ describe.each(backends)('sink into $name', (backend) => {
       },
     ]);
     expect(
-      await store!.query('SELECT score, band, factorNames, factorImpacts FROM readiness WHERE userId = {u:String}', p),
+      await store.query('SELECT score, band, factorNames, factorImpacts FROM readiness WHERE userId = {u:String}', p),
     ).toEqual([{ score: 71, band: 'green', factorNames: ['hr', 'hrv'], factorImpacts: [-4.5, 2] }]);
     expect(
-      await store!.query('SELECT rating, rpe, comment, followed FROM feedback WHERE userId = {u:String}', p),
+      await store.query('SELECT rating, rpe, comment, followed FROM feedback WHERE userId = {u:String}', p),
     ).toEqual([{ rating: 4, rpe: null, comment: "it's fine", followed: 1 }]);
     const dead = await h.read('dlq');
     expect(dead.map((d) => [d.stage, d.reason, d.sourceTopic])).toEqual([
       ['sink', 'undecodable', topics.triggers.name],
     ]);
-    expect(await count(store!, 'SELECT count() AS n FROM triggers WHERE userId = {u:String}', p)).toBe(0);
+    expect(await count(store, 'SELECT count() AS n FROM triggers WHERE userId = {u:String}', p)).toBe(0);
   });
 
   it('writes nothing twice when every record is delivered again', async (ctx) => {
+    const store = f.store();
     if (!store) return ctx.skip();
-    h = await startStageHarness({ prefix: 'pulse-sink-', config: { sinkBatchAgeMs: 20, sinkBatchRows: 250 } });
+    const h = await f.harness({ sinkBatchAgeMs: 20, sinkBatchRows: 250 });
     const users = ['re-a', 're-b', 're-c', 're-d', 're-e'];
     for (const u of users) await h.produce('samples', series(u, 0, 300));
-    const first = startSink(h.deps, store!);
+    const first = startSink(h.deps, store);
     await first.subscription.caughtUp();
     await first.close();
     const p = { users };
-    const stored = () => count(store!, 'SELECT count() AS n FROM samples WHERE has({users:Array(String)}, userId)', p);
+    const stored = () => count(store, 'SELECT count() AS n FROM samples WHERE has({users:Array(String)}, userId)', p);
     expect(await stored()).toBe(1500);
     // a sink of another group reads every record again: all of them are already stored
-    const again = startSink(h.deps, store!, { group: 'sink-replay' });
+    const again = startSink(h.deps, store, { group: 'sink-replay' });
     await again.subscription.caughtUp();
     await again.close();
     expect(await stored()).toBe(1500);
@@ -159,39 +166,27 @@ describe.each(backends)('sink into $name', (backend) => {
 /** Only a server this process started can be stopped and started again. */
 describe('sink into a ClickHouse server that stops mid-stream', () => {
   const backend = storeBackends().find((b) => b.name === 'ClickHouse server')!;
-  let store: Store | null = null;
-  let h: StageHarness | undefined;
-  beforeAll(async () => {
-    store = await backend.open();
-    if (store) await migrate(store);
-  }, 120_000);
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-  });
-  afterAll(async () => {
-    await store?.close();
-    await backend.dispose();
-  });
+  const f = sinkFixture(backend);
 
   it('loses and doubles nothing when the server comes back', async (ctx) => {
     const server = backend.service();
+    const store = f.store();
     if (!store || !server?.stop || !server.start) return ctx.skip();
-    h = await startStageHarness({ prefix: 'pulse-sink-', config: { sinkBatchAgeMs: 20, sinkBatchRows: 200 } });
+    const h = await f.harness({ sinkBatchAgeMs: 20, sinkBatchRows: 200 });
     const users = ['down-a', 'down-b', 'down-c'];
-    const stage = startSink(h.deps, store!);
+    const stage = startSink(h.deps, store);
     const round = async (r: number) => {
-      for (const u of users) await h!.produce('samples', series(u, r * 50, 50));
+      for (const u of users) await h.produce('samples', series(u, r * 50, 50));
     };
     const stored = () =>
-      count(store!, 'SELECT count() AS n FROM samples WHERE has({users:Array(String)}, userId)', { users });
+      count(store, 'SELECT count() AS n FROM samples WHERE has({users:Array(String)}, userId)', { users });
     for (let r = 0; r < 3; r++) await round(r);
     await until(stored, (n) => n === 450);
     await server.stop();
     for (let r = 3; r < 6; r++) await round(r);
     // the sink keeps failing while the server is down; nothing is acknowledged past the last insert
     await until(
-      async () => await h!.deps.metrics.registry.getSingleMetricAsString('pulsecoach_sink_insert_failures_total'),
+      async () => await h.deps.metrics.registry.getSingleMetricAsString('pulsecoach_sink_insert_failures_total'),
       (text) => /insert_failures_total\{table="samples"\} [1-9]/.test(text),
     );
     await server.start();
@@ -200,12 +195,12 @@ describe('sink into a ClickHouse server that stops mid-stream', () => {
     await stage.close();
     expect(await stored()).toBe(1200);
     const distinct = await count(
-      store!,
+      store,
       'SELECT count() AS n FROM (SELECT DISTINCT userId, ts FROM samples WHERE has({users:Array(String)}, userId))',
       { users },
     );
     expect(distinct).toBe(1200);
-    const minutes = await store!.query<{ n: number }>(
+    const minutes = await store.query<{ n: number }>(
       'SELECT countMerge(hrCount) AS n FROM samples_minute WHERE has({users:Array(String)}, userId)',
       { users },
     );
