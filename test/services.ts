@@ -14,6 +14,7 @@ import { ChdbStore, ServerStore, type Store } from '../platform/index.ts';
  */
 const run = promisify(execFile);
 const CLICKHOUSE_SH = fileURLToPath(new URL('../deploy/local/clickhouse.sh', import.meta.url));
+const KAFKA_SH = fileURLToPath(new URL('../deploy/local/kafka.sh', import.meta.url));
 
 export interface ClickhouseService {
   url: string;
@@ -61,6 +62,42 @@ export async function clickhouseService(): Promise<ClickhouseService | null> {
   await start();
   return {
     url: `http://127.0.0.1:${env.CLICKHOUSE_HTTP_PORT}`,
+    start,
+    stop,
+    async dispose() {
+      await stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface KafkaService {
+  brokers: string[];
+  /** only for a broker this process started: stop it cleanly / start it again on its data */
+  stop?(): Promise<void>;
+  start?(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** A Kafka broker: KAFKA_BROKERS, or Kafka 4.x from Maven Central jars started in a temp dir. */
+export async function kafkaService(): Promise<KafkaService | null> {
+  if (process.env.KAFKA_BROKERS)
+    return { brokers: process.env.KAFKA_BROKERS.split(','), dispose: async () => undefined };
+  if (
+    !(await run('bash', ['-c', 'command -v java && command -v mvn']).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    return missing('Kafka', 'set KAFKA_BROKERS, or install Java 17 and Maven for deploy/local/kafka.sh');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-kafka-'));
+  const env = { ...process.env, KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()) };
+  const start = async () => void (await run('bash', [KAFKA_SH, 'start', dir], { env, maxBuffer: 16 * 1024 * 1024 }));
+  const stop = async () => void (await run('bash', [KAFKA_SH, 'stop', dir], { env }));
+  await start();
+  return {
+    brokers: [`127.0.0.1:${env.KAFKA_PORT}`],
     start,
     stop,
     async dispose() {

@@ -1,0 +1,467 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { LogRecord, SubscribeOptions, Subscription } from '../types.ts';
+import { coPartitionAssigner } from './co-partition-assigner.ts';
+import type { KafkaLog } from './kafka-log.ts';
+import { offsetsByPartition } from './kafka-log.ts';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './snapshot-frame.ts';
+
+const MAX_BACKOFF_MS = 10_000;
+const backoff = (attempt: number): number => Math.min(100 * 2 ** attempt, MAX_BACKOFF_MS);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** checkpoints of big states (the processor's windows) exceed Kafka's 1 MB default */
+const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+
+interface Task {
+  task: number;
+  /** next offset to deliver, per topic (local name) */
+  positions: Map<string, number>;
+  /** per earlier topic: its end offset when the task was assigned; earlier topics drain first */
+  drainTo: number[];
+  ready: Promise<void>;
+  assigned: boolean;
+  /** batches of a task run one at a time, and commits take their cut between them */
+  lock: Promise<unknown>;
+  failed: boolean;
+  dirty: boolean;
+  revoked: boolean;
+  lastInput: number;
+}
+
+interface Waiter {
+  targets: Map<string, number[]>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * A consumer group member on Kafka with the embedded log's promises: tasks (partition p of every
+ * topic, by the co-partition assignor), one batch at a time per task, earlier topics drained
+ * first when a task is assigned, and a checkpoint per task — its offsets and the stage's state,
+ * one record in the group's compacted changelog topic — written before the group's offsets are
+ * committed. A task restores from its checkpoint (and seeks to its offsets) when assigned, so a
+ * crash between the two writes redelivers nothing into a state that already holds it.
+ */
+export class KafkaSubscription implements Subscription {
+  readonly group: string;
+  private readonly consumer: Consumer;
+  private readonly tasks = new Map<number, Task>();
+  private readonly topics: string[];
+  private readonly changelog: string;
+  private readonly started: Promise<void>;
+  private joined!: () => void;
+  private readonly firstJoin = new Promise<void>((r) => (this.joined = r));
+  private readonly timers: NodeJS.Timeout[] = [];
+  private waiters: Waiter[] = [];
+  private commits: Promise<void> = Promise.resolve();
+  private closing = false;
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    private readonly log: KafkaLog,
+    private readonly options: SubscribeOptions,
+    private readonly onClosed: () => void,
+  ) {
+    this.group = options.group;
+    this.topics = options.topics;
+    if (new Set(this.topics).size !== this.topics.length)
+      throw new Error(`subscribe (group ${this.group}): a topic is listed twice`);
+    const counts = new Set(this.topics.map((t) => log.partitionsOf(t)));
+    if (counts.size > 1) throw new Error(`subscribe (group ${this.group}): the topics are not co-partitioned`);
+    const max = options.maxBatchRecords ?? 1000;
+    if (!Number.isInteger(max) || max < 1)
+      throw new Error(`subscribe (group ${this.group}): bad maxBatchRecords ${max}`);
+    this.changelog = log.name(`__pulse_state.${this.group}`);
+    this.consumer = log.kafka.consumer({
+      groupId: log.name(this.group),
+      partitionAssigners: [coPartitionAssigner],
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 20_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 50,
+      retry: { retries: 10 },
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
+    this.started = this.start();
+    this.started.catch((err: unknown) => log.logger.error({ err, group: this.group }, 'the consumer did not start'));
+    this.timers.push(
+      setInterval(() => void this.commit().catch((err: unknown) => this.commitFailed(err)), log.commitIntervalMs),
+    );
+    if (options.punctuateMs !== undefined) {
+      const every = options.punctuateMs;
+      this.timers.push(setInterval(() => this.punctuate(every), Math.max(10, Math.min(every, 1000))));
+    }
+    for (const t of this.timers) t.unref();
+  }
+
+  private async start(): Promise<void> {
+    if (this.options.snapshot) {
+      await this.log.ensureInternalTopic(this.changelog, {
+        'cleanup.policy': 'compact',
+        'max.message.bytes': String(MAX_CHECKPOINT_BYTES),
+      });
+    }
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: this.topics.map((t) => this.log.name(t)),
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.topics.length * this.log.partitionsOf(this.topics[0]!),
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  private local(name: string): string {
+    return name.slice(this.log.name('').length);
+  }
+
+  // -- assignment -------------------------------------------------------------------------------
+
+  private onJoin(assignment: Record<string, number[]>): void {
+    const mine = new Set(Object.values(assignment).flat());
+    for (const [n, t] of this.tasks) {
+      if (mine.has(n)) continue;
+      // another member owns it now and restores it from the last checkpoint
+      this.tasks.delete(n);
+      t.revoked = true;
+      void this.withLock(t, async () => {
+        if (t.assigned && !t.failed) await this.options.onRevoke?.(n);
+      }).catch((err: unknown) => this.log.logger.error({ err, group: this.group, task: n }, 'onRevoke failed'));
+    }
+    const fresh = [...mine].filter((n) => !this.tasks.has(n)).sort((a, b) => a - b);
+    if (fresh.length > 0 && this.topics.length > 1) {
+      this.consumer.pause(this.topics.slice(1).map((t) => ({ topic: this.log.name(t), partitions: fresh })));
+    }
+    const checkpoints = this.readCheckpoints(fresh);
+    for (const n of fresh) {
+      const t: Task = {
+        task: n,
+        positions: new Map(),
+        drainTo: [],
+        ready: Promise.resolve(),
+        assigned: false,
+        lock: Promise.resolve(),
+        failed: false,
+        dirty: false,
+        revoked: false,
+        lastInput: Date.now(),
+      };
+      t.ready = this.withLock(t, () => checkpoints.then((c) => this.assign(t, c.get(n) ?? null)));
+      this.tasks.set(n, t);
+    }
+    this.joined();
+  }
+
+  private async assign(t: Task, checkpoint: Checkpoint | null): Promise<void> {
+    const committed = await this.committedOffsets();
+    for (let i = 0; i < this.topics.length; i++) {
+      const topic = this.topics[i]!;
+      const ends = await this.log.admin.fetchTopicOffsets(this.log.name(topic));
+      const start =
+        this.options.fromBeginning === false ? offsetsByPartition(ends, 'high') : offsetsByPartition(ends, 'low');
+      const pos = checkpoint?.positions[topic] ?? committed.get(topic)?.[t.task] ?? start[t.task] ?? 0;
+      t.positions.set(topic, pos);
+      if (i < this.topics.length - 1) t.drainTo[i] = offsetsByPartition(ends, 'high')[t.task] ?? 0;
+      this.consumer.seek({ topic: this.log.name(topic), partition: t.task, offset: String(pos) });
+    }
+    for (let attempt = 0; !this.closing && !t.revoked; attempt++) {
+      try {
+        await this.options.onAssign?.(t.task, checkpoint?.state ?? null);
+        t.assigned = true;
+        break;
+      } catch (err) {
+        this.log.logger.error({ err, group: this.group, task: t.task }, 'onAssign failed; retrying');
+        await sleep(backoff(attempt));
+      }
+    }
+    this.gate(t);
+    this.notify();
+  }
+
+  /** The group's committed offsets per topic (missing: none committed). */
+  private async committedOffsets(): Promise<Map<string, number[]>> {
+    const rows = await this.log.admin.fetchOffsets({
+      groupId: this.log.name(this.group),
+      topics: this.topics.map((t) => this.log.name(t)),
+    });
+    const out = new Map<string, number[]>();
+    for (const r of rows) {
+      const byPartition: number[] = [];
+      for (const p of r.partitions) if (Number(p.offset) >= 0) byPartition[p.partition] = Number(p.offset);
+      out.set(this.local(r.topic), byPartition);
+    }
+    return out;
+  }
+
+  /** The last checkpoint of each task, read from the changelog by a short-lived reader. */
+  private async readCheckpoints(tasks: number[]): Promise<Map<number, Checkpoint>> {
+    const found = new Map<number, Checkpoint>();
+    if (tasks.length === 0) return found;
+    await this.started;
+    // a member that keeps no state still restores what an earlier one checkpointed
+    if (!(await this.log.admin.listTopics()).includes(this.changelog)) return found;
+    const [entry] = await this.log.admin.fetchTopicOffsets(this.changelog);
+    const end = Number(entry?.high ?? 0);
+    if (end === 0) return found;
+    const groupId = `${this.changelog}.restore.${randomUUID()}`;
+    const reader = this.log.kafka.consumer({
+      groupId,
+      maxBytesPerPartition: MAX_CHECKPOINT_BYTES,
+      maxWaitTimeInMs: 50,
+    });
+    const wanted = new Set(tasks);
+    try {
+      await reader.connect();
+      await reader.subscribe({ topics: [this.changelog], fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        reader
+          .run({
+            eachBatch: async ({ batch }) => {
+              for (const m of batch.messages) {
+                const task = Number(m.key?.toString());
+                if (!wanted.has(task)) continue;
+                if (m.value === null) found.delete(task);
+                else found.set(task, decodeCheckpoint(m.value));
+              }
+              if (Number(batch.lastOffset()) + 1 >= end) resolve();
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await reader.disconnect();
+      await this.log.admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+    return found;
+  }
+
+  /** Earlier topics first: a task reads topic k once every earlier topic reached its drain point. */
+  private gate(t: Task): number {
+    let open = this.topics.length - 1;
+    for (let i = 0; i < this.topics.length - 1; i++) {
+      if ((t.positions.get(this.topics[i]!) ?? 0) < (t.drainTo[i] ?? 0)) {
+        open = i;
+        break;
+      }
+    }
+    const name = (i: number) => this.log.name(this.topics[i]!);
+    const resume = this.topics.slice(0, open + 1).map((_, i) => ({ topic: name(i), partitions: [t.task] }));
+    const pause = this.topics.slice(open + 1).map((_, j) => ({ topic: name(open + 1 + j), partitions: [t.task] }));
+    if (!this.closing) {
+      this.consumer.resume(resume);
+      if (pause.length > 0) this.consumer.pause(pause);
+    }
+    return open;
+  }
+
+  // -- delivery ---------------------------------------------------------------------------------
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const topic = this.local(batch.topic);
+    const t = this.tasks.get(batch.partition);
+    if (!t || this.closing) return;
+    await t.ready;
+    if (t.revoked || this.closing) return;
+    const index = this.topics.indexOf(topic);
+    if (index > this.gate(t)) return; // paused now; unresolved records are fetched again on resume
+    const max = this.options.maxBatchRecords ?? 1000;
+    const from = t.positions.get(topic) ?? 0;
+    const messages = batch.messages.filter((m) => Number(m.offset) >= from);
+    for (let i = 0; i < messages.length; i += max) {
+      const slice = messages.slice(i, i + max);
+      const records = slice.map((m) => this.record(topic, batch.partition, m));
+      if (!(await this.deliver(t, topic, records))) return;
+      payload.resolveOffset(slice[slice.length - 1]!.offset);
+      await payload.heartbeat();
+      if (!payload.isRunning() || payload.isStale()) return;
+    }
+    if (messages.length === 0 && batch.messages.length > 0) payload.resolveOffset(batch.lastOffset());
+    if (index < this.topics.length - 1) this.gate(t);
+  }
+
+  private record(topic: string, partition: number, m: KafkaMessage): LogRecord {
+    return {
+      topic,
+      partition,
+      offset: Number(m.offset),
+      key: m.key?.toString() ?? '',
+      value: m.value ?? Buffer.alloc(0),
+      timestamp: Number(m.timestamp),
+    };
+  }
+
+  /** Runs onBatch (retrying with backoff) in the task's turn; false when it gave up (closing). */
+  private deliver(t: Task, topic: string, records: LogRecord[]): Promise<boolean> {
+    return this.withLock(t, async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.options.onBatch(records, t.task);
+          t.failed = false;
+          break;
+        } catch (err) {
+          t.failed = true;
+          this.log.logger.error(
+            { err, group: this.group, task: t.task, records: records.length, topic, offset: records[0]?.offset },
+            'onBatch failed; redelivering the batch (nothing is committed past it)',
+          );
+          if (this.closing || t.revoked) return false;
+          await sleep(backoff(attempt));
+          if (this.closing || t.revoked) return false;
+        }
+      }
+      const last = records[records.length - 1];
+      if (last) t.positions.set(topic, last.offset + 1);
+      t.dirty = true;
+      t.lastInput = Date.now();
+      this.notify();
+      return true;
+    });
+  }
+
+  private withLock<T>(t: Task, fn: () => Promise<T>): Promise<T> {
+    const run = t.lock.then(fn);
+    t.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private punctuate(idleMs: number): void {
+    const now = Date.now();
+    for (const t of this.tasks.values()) {
+      if (!t.assigned || t.failed || this.closing || now - t.lastInput < idleMs) continue;
+      t.lastInput = now;
+      void this.withLock(t, async () => {
+        if (!this.closing && !t.revoked) await this.options.onBatch([], t.task);
+      }).catch((err: unknown) => this.log.logger.error({ err, group: this.group, task: t.task }, 'punctuation failed'));
+    }
+  }
+
+  // -- commits ----------------------------------------------------------------------------------
+
+  commit(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`group ${this.group}: subscription is closed`));
+    return this.commitNow();
+  }
+
+  private commitNow(): Promise<void> {
+    const run = this.commits.then(() => this.writeCheckpoints());
+    this.commits = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeCheckpoints(): Promise<void> {
+    const cut: { t: Task; positions: Record<string, number>; state: Buffer | null }[] = [];
+    for (const t of this.tasks.values()) {
+      await this.withLock(t, async () => {
+        if (!t.assigned || t.failed || !t.dirty || t.revoked) return;
+        cut.push({ t, positions: Object.fromEntries(t.positions), state: this.options.snapshot?.(t.task) ?? null });
+        t.dirty = false;
+      });
+    }
+    if (cut.length === 0) return;
+    try {
+      if (this.options.snapshot) {
+        await this.log.sendRaw(
+          this.changelog,
+          cut.map((c) => ({
+            key: String(c.t.task),
+            value: encodeCheckpoint({ positions: c.positions, state: c.state }),
+          })),
+        );
+      }
+      await this.consumer.commitOffsets(
+        cut.flatMap((c) =>
+          Object.entries(c.positions).map(([topic, offset]) => ({
+            topic: this.log.name(topic),
+            partition: c.t.task,
+            offset: String(offset),
+          })),
+        ),
+      );
+    } catch (err) {
+      for (const c of cut) c.t.dirty = true;
+      throw err;
+    }
+  }
+
+  private commitFailed(err: unknown): void {
+    this.log.logger.warn({ err, group: this.group }, 'commit failed; the next one covers it');
+  }
+
+  // -- progress ---------------------------------------------------------------------------------
+
+  async caughtUp(): Promise<void> {
+    if (this.closing) throw new Error(`group ${this.group}: subscription is closed`);
+    await this.firstJoin;
+    const targets = new Map<string, number[]>();
+    for (const topic of this.topics) targets.set(topic, await this.log.endOffsets(topic));
+    await new Promise<void>((resolve, reject) => {
+      this.waiters.push({ targets, resolve, reject });
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    if (this.waiters.length === 0) return;
+    const done = (w: Waiter) =>
+      [...this.tasks.values()].every(
+        (t) =>
+          t.assigned &&
+          this.topics.every((topic) => (t.positions.get(topic) ?? 0) >= (w.targets.get(topic)?.[t.task] ?? 0)),
+      );
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (done(w)) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  /** Records not yet processed: end offsets less this member's positions, or the group's commits. */
+  async lag(): Promise<number> {
+    const committed = await this.committedOffsets();
+    let lag = 0;
+    for (const topic of this.topics) {
+      const ends = await this.log.admin.fetchTopicOffsets(this.log.name(topic));
+      const high = offsetsByPartition(ends, 'high');
+      const low = offsetsByPartition(ends, 'low');
+      for (let p = 0; p < high.length; p++) {
+        const local = this.tasks.get(p)?.positions.get(topic);
+        const start = this.options.fromBeginning === false ? high[p]! : low[p]!;
+        const done = Math.max(local ?? -1, committed.get(topic)?.[p] ?? start);
+        lag += Math.max(0, high[p]! - done);
+      }
+    }
+    return lag;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing = true;
+      for (const t of this.timers) clearInterval(t);
+      await this.started.catch(() => undefined);
+      await Promise.all([...this.tasks.values()].map((t) => t.lock));
+      const errors: unknown[] = [];
+      for (const t of this.tasks.values()) {
+        if (!t.assigned || t.failed || !this.options.onRevoke) continue;
+        try {
+          await this.options.onRevoke(t.task);
+        } catch (err) {
+          t.failed = true;
+          errors.push(err);
+        }
+      }
+      await this.commitNow().catch((err: unknown) => errors.push(err));
+      for (const w of this.waiters) w.reject(new Error(`group ${this.group}: subscription closed before catching up`));
+      this.waiters = [];
+      await this.consumer.disconnect();
+      this.onClosed();
+      if (errors.length === 1) throw errors[0];
+      if (errors.length > 1) throw new AggregateError(errors, `closing group ${this.group}: ${errors.length} errors`);
+    })();
+    return this.closed;
+  }
+}
