@@ -65,6 +65,19 @@ const settings = {
     schema: positiveInt.default(5_000),
   },
   kafkaBrokers: { env: 'KAFKA_BROKERS', flag: 'kafka-brokers', schema: z.string().optional() },
+  kafkaPrefix: {
+    env: 'PULSE_KAFKA_PREFIX',
+    flag: 'kafka-prefix',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
+      .default(''),
+  },
+  replicationFactor: {
+    env: 'PULSE_REPLICATION_FACTOR',
+    flag: 'replication-factor',
+    schema: positiveInt.max(16).default(1),
+  },
   schemaRegistryUrl: { env: 'SCHEMA_REGISTRY_URL', flag: 'schema-registry-url', schema: z.url().optional() },
   clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', schema: z.url().optional() },
   clickhouseUser: { env: 'CLICKHOUSE_USER', flag: null, schema: z.string().optional() },

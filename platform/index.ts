@@ -15,6 +15,8 @@ export {
   createLog,
   createEmbeddedLog,
   EmbeddedLog,
+  KafkaLog,
+  type KafkaLogOptions,
   measureLogThroughput,
   partitionFor,
   murmur2,
