@@ -79,9 +79,19 @@ export class KafkaSubscription implements Subscription {
       rebalanceTimeout: 20_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 50,
-      retry: { retries: 10 },
+      // probe often: a member must notice a broker that is back within seconds, not half a minute
+      retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 2000 },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
+    // kafkajs restarts after retriable errors only; a broker that is away while the member joins
+    // (no group coordinator) ends it for good, so the member starts itself again, with backoff
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      log.logger.warn(
+        { group: this.group, err: e.payload.error.message, restart: e.payload.restart },
+        'consumer crashed',
+      );
+      if (!e.payload.restart) this.restart(0);
+    });
     this.started = this.start();
     this.started.catch((err: unknown) => log.logger.error({ err, group: this.group }, 'the consumer did not start'));
     this.timers.push(
@@ -106,12 +116,30 @@ export class KafkaSubscription implements Subscription {
       topics: this.topics.map((t) => this.log.name(t)),
       fromBeginning: this.options.fromBeginning ?? true,
     });
-    await this.consumer.run({
+    await this.run();
+  }
+
+  private run(): Promise<void> {
+    return this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.topics.length * this.log.partitionsOf(this.topics[0]!),
       eachBatch: (payload) => this.eachBatch(payload),
     });
+  }
+
+  private restart(attempt: number): void {
+    const timer = setTimeout(() => {
+      if (this.closing) return;
+      this.consumer
+        .connect()
+        .then(() => this.run())
+        .catch((err: unknown) => {
+          this.log.logger.warn({ group: this.group, err: (err as Error).message }, 'consumer restart failed; retrying');
+          this.restart(attempt + 1);
+        });
+    }, backoff(attempt));
+    timer.unref();
   }
 
   private local(name: string): string {
