@@ -89,7 +89,7 @@ export function buildApi(options: ApiOptions): Api {
 
   registerDocs(app, VERSION);
   void app.register(async (routes) => {
-    opsRoutes(routes, ctx);
+    opsRoutes(routes, { ready: () => ({ liveView: view.started, ...ctx.ready() }), registry: deps.metrics.registry });
     ingestRoutes(routes, ctx);
     sessionRoutes(routes, ctx);
     historyRoutes(routes, ctx);

@@ -1,4 +1,4 @@
-import { buildApi } from '../api/index.ts';
+import { buildApi, buildOpsServer } from '../api/index.ts';
 import { startCoach, startInference } from '../inference/index.ts';
 import {
   createLog,
@@ -87,6 +87,16 @@ export async function startRuntime(config: Config, roles: RoleName[], logger?: L
     await api.start();
     lifecycle.onStop('api', () => api.close());
     const address = await api.app.listen({ host: config.host, port: config.port });
+    url = address.replace('[::1]', '127.0.0.1');
+  } else {
+    // stage-only processes still answer probes and Prometheus
+    const ops = buildOpsServer({
+      logger: log0,
+      metrics,
+      ready: () => ({ log: true, ...(history ? { store: history.healthy() } : {}) }),
+    });
+    lifecycle.onStop('ops', () => ops.close());
+    const address = await ops.listen({ host: config.host, port: config.port });
     url = address.replace('[::1]', '127.0.0.1');
   }
   log0.info({ roles, mode: config.mode, url }, 'pulsecoach started');

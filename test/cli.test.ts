@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,37 @@ describe('pulsecoach CLI exit codes (CONTRACT.md: 0 ok, 1 runtime failure, 2 bad
     server.close();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/EADDRINUSE/);
+  });
+});
+
+describe('pulsecoach run <stage-only roles>', () => {
+  it('serves /healthz, /readyz and /metrics for probes and Prometheus, and stops cleanly', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'run', 'processor', 'coach', '--port', '0', '--data-dir', join(dataDir, 'ops')],
+      {
+        env: { ...process.env, PULSE_AUTH_SECRET: TEST_SECRET, PULSE_LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /"url":"(http:\/\/[^"]+)","msg":"pulsecoach started"/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+    });
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^pulsecoach_consumer_lag_records\{group="processor"\} 0$/m);
+    expect(metrics).toMatch(/^pulsecoach_consumer_lag_records\{group="coach"\} 0$/m);
+    expect((await fetch(`${url}/v1/users/u1/readiness`)).status).toBe(404);
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
   });
 });
 

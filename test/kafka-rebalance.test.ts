@@ -27,7 +27,7 @@ afterAll(async () => {
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
 const SECONDS = 240;
 /** the same in both runs: no window closes by the wall clock, only by event time */
-const stageConfig = { PULSE_IDLE_TIMEOUT_MS: '600000', PULSE_COMMIT_INTERVAL_MS: '300' };
+const stageConfig = { PULSE_IDLE_TIMEOUT_MS: '600000', PULSE_COMMIT_INTERVAL_MS: '300', PULSE_PORT: '0' };
 
 function inputs() {
   const sim = createSimulation({

@@ -1,8 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../context.ts';
+import type { Registry } from 'prom-client';
+
+export interface OpsContext {
+  /** named readiness checks: /readyz answers 503 naming those that fail */
+  ready(): Record<string, boolean>;
+  registry: Registry;
+}
 
 /** Liveness, readiness and Prometheus metrics: no token (bind /metrics privately). */
-export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export function opsRoutes(app: FastifyInstance, ctx: OpsContext): void {
   app.get(
     '/healthz',
     {
@@ -37,7 +43,7 @@ export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (_req, reply) => {
-      const checks = { liveView: ctx.view.started, ...ctx.ready() };
+      const checks = ctx.ready();
       const failing = Object.entries(checks)
         .filter(([, ok]) => !ok)
         .map(([name]) => name);
@@ -57,7 +63,7 @@ export function opsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       },
     },
     async (_req, reply) => {
-      const registry = ctx.deps.metrics.registry;
+      const registry = ctx.registry;
       const text = await registry.metrics();
       return reply.type(registry.contentType).send(Buffer.from(text));
     },

@@ -2,6 +2,7 @@ import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { partitionFor } from '../partitioner.ts';
 import type { Log, ProduceRecord, SubscribeOptions, Subscription, TopicSpec } from '../types.ts';
+import { offsetsByPartition, type KafkaHost } from './host.ts';
 import { KafkaSubscription } from './kafka-subscription.ts';
 
 export interface KafkaLogOptions {
@@ -26,7 +27,7 @@ export const unknownTopic = (topic: string, what: string): Error =>
  * producer that waits for every in-sync replica, and consumer groups whose tasks keep the
  * embedded log's promises (see KafkaSubscription).
  */
-export class KafkaLog implements Log {
+export class KafkaLog implements Log, KafkaHost {
   readonly kind = 'kafka' as const;
   readonly kafka: Kafka;
   readonly logger: Logger;
@@ -181,15 +182,6 @@ export class KafkaLog implements Log {
     })();
     return this.closed;
   }
-}
-
-export function offsetsByPartition(
-  entries: { partition: number; high: string; low: string }[],
-  which: 'high' | 'low',
-): number[] {
-  const out: number[] = [];
-  for (const e of entries) out[e.partition] = Number(e[which]);
-  return out;
 }
 
 function topicConfig(spec: TopicSpec, o: KafkaLogOptions): { name: string; value: string }[] {

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { LogRecord, SubscribeOptions, Subscription } from '../types.ts';
 import { coPartitionAssigner } from './co-partition-assigner.ts';
-import type { KafkaLog } from './kafka-log.ts';
-import { offsetsByPartition } from './kafka-log.ts';
+import { offsetsByPartition, type KafkaHost } from './host.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './snapshot-frame.ts';
 
 const MAX_BACKOFF_MS = 10_000;
@@ -58,7 +57,7 @@ export class KafkaSubscription implements Subscription {
   private closed: Promise<void> | null = null;
 
   constructor(
-    private readonly log: KafkaLog,
+    private readonly log: KafkaHost,
     private readonly options: SubscribeOptions,
     private readonly onClosed: () => void,
   ) {
