@@ -5,10 +5,11 @@ import { measureLogThroughput } from '../platform/index.ts';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchEmbedded } from './embedded.ts';
+import { benchKafka } from './kafka.ts';
 import { benchSink } from './sink.ts';
 import { benchWindowing } from './windowing.ts';
 
-const sections = ['embedded', 'log', 'windowing', 'sink'] as const;
+const sections = ['embedded', 'log', 'windowing', 'sink', 'kafka'] as const;
 type Section = (typeof sections)[number];
 
 /** `pulsecoach bench [--only SECTION,…] [--json FILE] [--users N --rate N --seconds N --warmup N]`: figures as one JSON object (CONTRACT.md). */
@@ -20,7 +21,7 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
       only: { type: 'string' },
       json: { type: 'string' },
       users: { type: 'string', default: '10000' },
-      rate: { type: 'string', default: '50000' },
+      rate: { type: 'string' },
       seconds: { type: 'string', default: '20' },
       warmup: { type: 'string', default: '3' },
       'heap-snapshot': { type: 'string' },
@@ -49,7 +50,7 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
     result['embedded'] = await benchEmbedded({
       users,
       floors: Math.max(1, Math.ceil(users / 1000)),
-      rate: num('rate', values.rate),
+      rate: num('rate', values.rate ?? '50000'),
       seconds: num('seconds', values.seconds),
       warmupSeconds: values.warmup === '0' ? 0 : num('warmup', values.warmup),
       heapSnapshot: values['heap-snapshot'],
@@ -68,6 +69,13 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
   }
   if (only.includes('sink')) {
     result['sink'] = await benchSink({ rows: 500_000, batchRows: 50_000 });
+  }
+  if (only.includes('kafka')) {
+    result['kafka'] = await benchKafka({
+      users: num('users', values.users),
+      rate: num('rate', values.rate ?? '30000'),
+      seconds: num('seconds', values.seconds),
+    });
   }
   const text = JSON.stringify(result, null, 2);
   if (values.json) writeFileSync(values.json, `${text}\n`);

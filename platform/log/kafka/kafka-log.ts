@@ -19,6 +19,9 @@ export interface KafkaLogOptions {
   logger?: Logger;
 }
 
+/** a broker busy creating its internal topics takes longer than kafkajs' 5 s default */
+const ADMIN_TIMEOUT_MS = 30_000;
+
 export const unknownTopic = (topic: string, what: string): Error =>
   new Error(`${what} unknown topic "${topic}": create it with ensureTopics first`);
 
@@ -89,6 +92,7 @@ export class KafkaLog implements Log, KafkaHost {
       if (create.length > 0) {
         await this.admin.createTopics({
           waitForLeaders: true,
+          timeout: ADMIN_TIMEOUT_MS,
           topics: create.map((s) => ({
             topic: this.name(s.name),
             numPartitions: s.partitions ?? this.options.partitions,
@@ -146,6 +150,7 @@ export class KafkaLog implements Log, KafkaHost {
     if ((await this.admin.listTopics()).includes(name)) return;
     await this.admin.createTopics({
       waitForLeaders: true,
+      timeout: ADMIN_TIMEOUT_MS,
       topics: [
         {
           topic: name,

@@ -92,7 +92,7 @@ export class KafkaSubscription implements Subscription {
       if (!e.payload.restart) this.restart(0);
     });
     this.started = this.start();
-    this.started.catch((err: unknown) => log.logger.error({ err, group: this.group }, 'the consumer did not start'));
+    this.started.catch(() => undefined); // only ever rejects once closing
     this.timers.push(
       setInterval(() => void this.commit().catch((err: unknown) => this.commitFailed(err)), log.commitIntervalMs),
     );
@@ -103,7 +103,12 @@ export class KafkaSubscription implements Subscription {
     for (const t of this.timers) t.unref();
   }
 
-  private async start(): Promise<void> {
+  /** Joins the group; a busy or starting broker refuses for a while, so it tries until it can. */
+  private start(): Promise<void> {
+    return this.retrying('starting the consumer', () => this.startOnce());
+  }
+
+  private async startOnce(): Promise<void> {
     if (this.options.snapshot) {
       await this.log.ensureInternalTopic(this.changelog, {
         'cleanup.policy': 'compact',
@@ -162,7 +167,7 @@ export class KafkaSubscription implements Subscription {
     if (fresh.length > 0 && this.topics.length > 1) {
       this.consumer.pause(this.topics.slice(1).map((t) => ({ topic: this.log.name(t), partitions: fresh })));
     }
-    const checkpoints = this.readCheckpoints(fresh);
+    const checkpoints = this.retrying('reading checkpoints', () => this.readCheckpoints(fresh));
     for (const n of fresh) {
       const t: Task = {
         task: n,
@@ -223,6 +228,19 @@ export class KafkaSubscription implements Subscription {
     return out;
   }
 
+  /** Runs `fn` until it succeeds (or the subscription closes), with backoff. */
+  private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (this.closing) throw err;
+        this.log.logger.warn({ group: this.group, err: (err as Error).message }, `${what} failed; retrying`);
+        await sleep(backoff(attempt));
+      }
+    }
+  }
+
   /** The last checkpoint of each task, read from the changelog by a short-lived reader. */
   private async readCheckpoints(tasks: number[]): Promise<Map<number, Checkpoint>> {
     const found = new Map<number, Checkpoint>();
@@ -244,6 +262,9 @@ export class KafkaSubscription implements Subscription {
       await reader.connect();
       await reader.subscribe({ topics: [this.changelog], fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
+        reader.on(reader.events.CRASH, (e) => {
+          if (!e.payload.restart) reject(e.payload.error);
+        });
         reader
           .run({
             eachBatch: async ({ batch }) => {

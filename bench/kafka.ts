@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSimulation } from '../ingest/index.ts';
+import { startInference } from '../inference/index.ts';
+import {
+  createLog,
+  createLogger,
+  createMetrics,
+  KafkaLog,
+  loadConfig,
+  type Log,
+  type StageDeps,
+} from '../platform/index.ts';
+import { serde, topics, type Sample } from '../schemas/index.ts';
+import { startProcessor } from '../stream-processors/index.ts';
+import { kafkaService } from '../test/services.ts';
+import { percentile, round } from './stats.ts';
+
+export interface KafkaFigures {
+  /** samples the processor consumed per second over the measured period, through the broker */
+  samplesPerSec: number;
+  offeredSamplesPerSec: number;
+  /** from the produce of the sample that closed a window to its readiness read from the output topic */
+  latencyMs: { p50: number; p99: number };
+  latencySamples: number;
+  /** a bare kafkajs consumer reading the same samples topic (no decoding): the ceiling */
+  rawConsumeRecordsPerSec: number;
+  /** samplesPerSec / rawConsumeRecordsPerSec */
+  shareOfRaw: number;
+  users: number;
+  partitions: number;
+  seconds: number;
+  broker: string;
+}
+
+const WARMUP_S = 3;
+const TICK_MS = 100;
+
+/**
+ * Kafka mode end to end on a real broker (KAFKA_BROKERS, else Kafka 4.4 started from the Maven
+ * jars): simulated athletes' samples are produced at a paced rate from this process, the processor
+ * and inference stages run here over Kafka, and a consumer of pulse.readiness.v1 times each score
+ * against the produce of the sample that closed its window. Then a bare kafkajs consumer reads the
+ * samples topic from the start, for the ceiling.
+ */
+export async function benchKafka(opts: {
+  users: number;
+  rate: number;
+  seconds: number;
+}): Promise<KafkaFigures | { skipped: string }> {
+  const service = await kafkaService().catch((err: unknown) => {
+    throw new Error(`bench kafka: ${(err as Error).message}`);
+  });
+  if (!service)
+    return { skipped: 'no Kafka: set KAFKA_BROKERS, or install Java 17 and Maven for deploy/local/kafka.sh' };
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-bench-kafka-'));
+  const prefix = `bench-${Date.now()}.`;
+  const logger = createLogger('warn');
+  const config = loadConfig(
+    {
+      ...process.env,
+      PULSE_MODE: 'kafka',
+      KAFKA_BROKERS: service.brokers.join(','),
+      PULSE_KAFKA_PREFIX: prefix,
+      PULSE_AUTH_SECRET: process.env.PULSE_AUTH_SECRET ?? 'bench-secret-0123456789abcdef',
+    },
+    { 'data-dir': dir, 'log-level': 'warn' },
+  );
+  let log: Log | null = null;
+  try {
+    log = await createLog(config, logger);
+    await log.ensureTopics(Object.values(topics).map((t) => ({ name: t.name, compacted: t.compacted })));
+    const deps: StageDeps = { log, logger, metrics: createMetrics(), config };
+    const processor = startProcessor(deps);
+    const inference = startInference(deps);
+    const latencies: number[] = [];
+    let measuring = false;
+    const trace = serde('Readiness').projection(['traceArrivalMs'] as const);
+    const readiness = log.subscribe({
+      group: 'bench-readiness',
+      topics: [topics.readiness.name],
+      fromBeginning: false,
+      onBatch(records) {
+        const now = Date.now();
+        if (!measuring) return;
+        for (const r of records) {
+          const t = trace.decode(r.value).traceArrivalMs;
+          if (t > 0) latencies.push(now - t);
+        }
+      },
+    });
+    await readiness.caughtUp();
+
+    const codec = serde('Sample');
+    const startTs = Date.now();
+    const sim = createSimulation({
+      seed: 5,
+      users: opts.users,
+      floorId: 'bench',
+      startTs,
+      rateHz: opts.rate / opts.users,
+      durationSec: WARMUP_S + opts.seconds + 60,
+      faults: false,
+    });
+    const consumed = async () =>
+      (await deps.metrics.recordsIn.get()).values.find(
+        (v) => v.labels.stage === 'processor' && v.labels.topic === topics.samples.name,
+      )?.value ?? 0;
+    let offered = 0;
+    let measuredFrom = 0;
+    let consumedAtStart = 0;
+    const end = startTs + (WARMUP_S + opts.seconds) * 1000;
+    for (let tick = startTs; Date.now() < end; tick += TICK_MS) {
+      if (!measuring && Date.now() >= startTs + WARMUP_S * 1000) {
+        measuring = true;
+        measuredFrom = Date.now();
+        consumedAtStart = await consumed();
+        offered = 0;
+      }
+      const batch: Sample[] = sim.next(Math.min(Date.now(), tick));
+      const now = Date.now();
+      await log.produce(
+        topics.samples.name,
+        batch.map((s) => ({ key: s.userId, value: codec.encode({ ...s, receivedAt: now }) })),
+      );
+      offered += batch.length;
+      const wait = tick + TICK_MS - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const measuredS = (Date.now() - measuredFrom) / 1000;
+    const processed = (await consumed()) - consumedAtStart;
+    measuring = false;
+    await readiness.close();
+    await inference.close();
+    await processor.close();
+
+    if (!(log instanceof KafkaLog)) throw new Error('bench kafka: PULSE_MODE=kafka did not give a KafkaLog');
+    const rawConsume = await measureRawConsume(log, prefix + topics.samples.name);
+    const samplesPerSec = Math.round(processed / measuredS);
+    return {
+      samplesPerSec,
+      offeredSamplesPerSec: Math.round(offered / measuredS),
+      latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) },
+      latencySamples: latencies.length,
+      rawConsumeRecordsPerSec: rawConsume,
+      shareOfRaw: round(samplesPerSec / rawConsume, 2),
+      users: opts.users,
+      partitions: config.partitions,
+      seconds: opts.seconds,
+      broker: process.env.KAFKA_BROKERS ? 'KAFKA_BROKERS' : 'Kafka 4.4 (deploy/local/kafka.sh)',
+    };
+  } finally {
+    await log?.close();
+    await service.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A kafkajs consumer that only counts what it reads: records/s from the start to the end. */
+async function measureRawConsume(log: KafkaLog, topic: string): Promise<number> {
+  const ends = await log.admin.fetchTopicOffsets(topic);
+  const total = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
+  const consumer = log.kafka.consumer({ groupId: `${topic}.raw-${Date.now()}`, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let read = 0;
+  const began = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        partitionsConsumedConcurrently: ends.length,
+        eachBatch: async ({ batch }) => {
+          read += batch.messages.length;
+          if (read >= total) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  const seconds = (Date.now() - began) / 1000;
+  await consumer.disconnect();
+  return Math.round(total / seconds);
+}
