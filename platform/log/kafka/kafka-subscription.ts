@@ -181,7 +181,10 @@ export class KafkaSubscription implements Subscription {
         revoked: false,
         lastInput: Date.now(),
       };
-      t.ready = this.withLock(t, () => checkpoints.then((c) => this.assign(t, c.get(n) ?? null)));
+      // the broker may be away (a restart): assignment reads offsets, so it tries until it can
+      t.ready = this.withLock(t, () =>
+        checkpoints.then((c) => this.retrying(`assigning task ${n}`, () => this.assign(t, c.get(n) ?? null))),
+      );
       this.tasks.set(n, t);
     }
     this.joined();
