@@ -25,8 +25,8 @@ export interface KafkaFigures {
   latencyMs: { p50: number; p99: number };
   latencySamples: number;
   /** a bare kafkajs consumer reading the same samples topic (no decoding): the ceiling */
-  rawConsumeRecordsPerSec: number;
-  /** samplesPerSec / rawConsumeRecordsPerSec */
+  rawConsumePerSec: number;
+  /** samplesPerSec / rawConsumePerSec */
   shareOfRaw: number;
   users: number;
   partitions: number;
@@ -143,7 +143,7 @@ export async function benchKafka(opts: {
       offeredSamplesPerSec: Math.round(offered / measuredS),
       latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) },
       latencySamples: latencies.length,
-      rawConsumeRecordsPerSec: rawConsume,
+      rawConsumePerSec: rawConsume,
       shareOfRaw: round(samplesPerSec / rawConsume, 2),
       users: opts.users,
       partitions: config.partitions,
