@@ -1,22 +1,16 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEmbeddedLog, KafkaLog, type Log } from '../platform/index.ts';
 import { serde, topics } from '../schemas/index.ts';
 import { byWindow, drive, readTopic, type Run } from './pipeline-driver.ts';
-import { kafkaService } from './services.ts';
+import { kafkaForSuite } from './kafka-fixture.ts';
 
 /**
  * PULSE_MODE=kafka runs the same stage code over a real Kafka broker: the same seeded floor,
  * driven the same way through the HTTP intake, gives the same feature windows as embedded mode,
  * and every acknowledged sample is in the broker's samples topic.
  */
-const service = await kafkaService();
-const dirs: string[] = [];
-afterAll(async () => {
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-  await service?.dispose();
-}, 60_000);
+const { service, removeAfter } = await kafkaForSuite();
 
 async function read(log: Log) {
   try {
@@ -36,7 +30,8 @@ describe('kafka mode', () => {
     const brokers = service.brokers.join(',');
     const embedded: Run = await drive(null);
     const kafka: Run = await drive(null, { PULSE_MODE: 'kafka', KAFKA_BROKERS: brokers, PULSE_KAFKA_PREFIX: prefix });
-    dirs.push(embedded.dataDir, kafka.dataDir);
+    removeAfter(embedded.dataDir);
+    removeAfter(kafka.dataDir);
 
     const ref = await read(
       await createEmbeddedLog({

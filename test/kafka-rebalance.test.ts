@@ -1,15 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSimulation } from '../ingest/index.ts';
 import { emitter, KafkaLog, startStageHarness } from '../platform/index.ts';
 import { serde, topics, type Profile, type Sample } from '../schemas/index.ts';
 import { startProcessor } from '../stream-processors/index.ts';
 import { byWindow, closingSample, readTopic } from './pipeline-driver.ts';
-import { kafkaService } from './services.ts';
+import { kafkaForSuite } from './kafka-fixture.ts';
 import { CLI, TEST_SECRET } from './support.ts';
 
 /**
@@ -17,12 +17,7 @@ import { CLI, TEST_SECRET } from './support.ts';
  * mid-stream. The other takes over its tasks, restores their state from the changelog, and the
  * feature windows equal those of one uninterrupted embedded processor: none lost, none differing.
  */
-const service = await kafkaService();
-const dirs: string[] = [];
-afterAll(async () => {
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
-  await service?.dispose();
-}, 60_000);
+const { service, removeAfter } = await kafkaForSuite();
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
 const SECONDS = 240;
@@ -48,7 +43,7 @@ function inputs() {
 
 function startProcessorProcess(env: Record<string, string>): Promise<ChildProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulse-proc-'));
-  dirs.push(dataDir);
+  removeAfter(dataDir);
   const child = spawn(process.execPath, [CLI, 'run', 'processor'], {
     env: { ...process.env, ...env, ...stageConfig, PULSE_DATA_DIR: dataDir, PULSE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

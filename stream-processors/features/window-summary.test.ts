@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hrvTimeDomain } from './hrv.ts';
+import { testSample } from '../test-samples.ts';
 import { banisterTrimpSeries } from './trimp.ts';
 import {
   mergeValues,
@@ -14,16 +15,8 @@ import {
 const T0 = 1_700_000_000_000; // a multiple of 10 s
 const P: Personal = { maxHr: 200, restHr: 60, sex: 'm', zoneBasis: 'max' };
 
-const reading = (ts: number, bpm: number | null, extra: Partial<SeriesSample> = {}): SeriesSample => ({
-  ts,
-  bpm,
-  rr: [],
-  cadence: null,
-  power: null,
-  speed: null,
-  steps: null,
-  ...extra,
-});
+/** a window reading: a Sample serves (only its channels are read) */
+const reading = testSample;
 
 /**
  * Ten readings 1 s apart at 100, 110, …, 190 bpm: 50, 55, …, 95 % of HRmax 200, two readings
