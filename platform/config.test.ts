@@ -24,10 +24,33 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, { port: '70000' })).toThrow(/--port="70000"/);
   });
 
-  it('requires brokers and a secret in kafka mode', () => {
+  it('requires brokers, a schema registry and a secret in kafka mode', () => {
     expect(() => loadConfig({ PULSE_MODE: 'kafka' })).toThrow(/KAFKA_BROKERS is required/);
     expect(() => loadConfig({ PULSE_MODE: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092' })).toThrow(
       /PULSE_AUTH_SECRET is required/,
+    );
+    expect(() => loadConfig({ PULSE_MODE: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092' })).toThrow(
+      /SCHEMA_REGISTRY_URL is required in kafka mode/,
+    );
+    const kafka = {
+      PULSE_MODE: 'kafka',
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      SCHEMA_REGISTRY_URL: 'mock://',
+      PULSE_AUTH_SECRET: 'x'.repeat(16),
+    };
+    expect(loadConfig(kafka).schemaRegistryUrl).toBe('mock://');
+  });
+
+  it('runs the processor exactly once by default, and takes a list of stages or none', () => {
+    expect(loadConfig({}).exactlyOnce).toEqual(['processor']);
+    expect(loadConfig({ PULSE_EXACTLY_ONCE: 'processor, inference,coach' }).exactlyOnce).toEqual([
+      'processor',
+      'inference',
+      'coach',
+    ]);
+    expect(loadConfig({ PULSE_EXACTLY_ONCE: 'none' }).exactlyOnce).toEqual([]);
+    expect(() => loadConfig({ PULSE_EXACTLY_ONCE: 'processor,sink' })).toThrow(
+      /PULSE_EXACTLY_ONCE.*unknown stage sink: a comma-separated list of processor, inference, coach, or none/,
     );
   });
 });

@@ -8,6 +8,7 @@ import { parseRetention } from './store/retention.ts';
  */
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const exactlyOnceStages = ['processor', 'inference', 'coach'];
 
 const settings = {
   mode: { env: 'PULSE_MODE', flag: 'mode', schema: z.enum(['embedded', 'kafka']).default('embedded') },
@@ -77,6 +78,29 @@ const settings = {
     env: 'PULSE_REPLICATION_FACTOR',
     flag: 'replication-factor',
     schema: positiveInt.max(16).default(1),
+  },
+  exactlyOnce: {
+    env: 'PULSE_EXACTLY_ONCE',
+    flag: 'exactly-once',
+    // the stages that read and write Kafka; the sink's exactly-once is ClickHouse's (high-water marks)
+    schema: z
+      .string()
+      .default('processor')
+      .transform((text, ctx) => {
+        const stages = text === 'none' ? [] : text.split(',').map((s) => s.trim());
+        const bad = stages.filter((s) => !exactlyOnceStages.includes(s));
+        if (bad.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown stage ${bad.join(', ')}: a comma-separated list of ${exactlyOnceStages.join(', ')}, or none`,
+          });
+        return stages;
+      }),
+  },
+  exactlyOnceCommitIntervalMs: {
+    env: 'PULSE_EOS_COMMIT_INTERVAL_MS',
+    flag: 'eos-commit-interval-ms',
+    schema: positiveInt.max(60_000).default(500),
   },
   schemaRegistryUrl: { env: 'SCHEMA_REGISTRY_URL', flag: 'schema-registry-url', schema: z.url().optional() },
   clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', schema: z.url().optional() },
@@ -161,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
   const config = out as Config;
   if (problems.length === 0 && config.mode === 'kafka') {
     if (!config.kafkaBrokers) problems.push('KAFKA_BROKERS is required in kafka mode');
+    if (!config.schemaRegistryUrl)
+      problems.push('SCHEMA_REGISTRY_URL is required in kafka mode (mock:// keeps the schemas in this one process)');
     if (!config.authSecret) problems.push('PULSE_AUTH_SECRET is required in kafka mode');
   }
   if (problems.length > 0) throw new ConfigError(`bad configuration: ${problems.join('; ')}`);

@@ -29,17 +29,20 @@ export interface StageHarness {
 let readers = 0;
 
 export async function startStageHarness(
-  opts: { dir?: string; config?: Partial<Config>; prefix?: string } = {},
+  /** `log`: run on this one (a KafkaLog) instead of a fresh embedded log; closed with the harness */
+  opts: { dir?: string; config?: Partial<Config>; prefix?: string; log?: Log } = {},
 ): Promise<StageHarness> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), opts.prefix ?? 'pulse-stage-'));
   const config: Config = { ...loadConfig({ PULSE_DATA_DIR: dir, PULSE_LOG_LEVEL: 'silent' }), ...opts.config };
-  const log = await createEmbeddedLog({
-    dir: join(dir, 'log'),
-    partitions: 4,
-    fsyncIntervalMs: 1,
-    retentionMs: 1e12,
-    retentionBytes: 1e12,
-  });
+  const log =
+    opts.log ??
+    (await createEmbeddedLog({
+      dir: join(dir, 'log'),
+      partitions: 4,
+      fsyncIntervalMs: 1,
+      retentionMs: 1e12,
+      retentionBytes: 1e12,
+    }));
   await log.ensureTopics(Object.values(topics).map((t) => ({ name: t.name, compacted: t.compacted })));
   const deps: StageDeps = {
     log,

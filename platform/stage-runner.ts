@@ -41,6 +41,7 @@ export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
     group: spec.group ?? spec.name,
     topics: spec.inputs.map((id) => topics[id].name),
     maxBatchRecords: spec.maxBatchRecords ?? MAX_BATCH_RECORDS,
+    exactlyOnce: deps.config.exactlyOnce.includes(spec.name),
     punctuateMs: spec.punctuateMs,
     async onBatch(records, task) {
       const end = timer.startTimer();
@@ -58,6 +59,10 @@ export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
       await spec.onBatch(records, task, dead);
       await dead.flush();
       end();
+    },
+    async onReject(rejected) {
+      for (const r of rejected) dead.add(r.record, r.reason, r.detail);
+      await dead.flush();
     },
     onAssign: spec.onAssign,
     onRevoke: spec.onRevoke,

@@ -1,4 +1,4 @@
-import type { SchemaName } from './catalog.ts';
+import { loadSchema, type AvroSchema, type SchemaName } from './catalog.ts';
 
 /** The topics of CONTRACT.md: key = userId on every topic, value = the named Avro schema. */
 export const topics = {
@@ -15,3 +15,8 @@ export const topics = {
 
 export type TopicId = keyof typeof topics;
 export type TopicName = (typeof topics)[TopicId]['name'];
+
+/** Each topic's value schema by topic name: what a schema registry holds as `<topic>-value`. */
+export function topicSchemas(): Map<string, AvroSchema> {
+  return new Map(Object.values(topics).map((t) => [t.name, loadSchema(t.schema)]));
+}

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEmbeddedLog, KafkaLog, type Log } from '../platform/index.ts';
-import { serde, topics } from '../schemas/index.ts';
+import { serde, topics, topicSchemas } from '../schemas/index.ts';
 import { byWindow, drive, readTopic, type Run } from './pipeline-driver.ts';
 import { kafkaForSuite } from './kafka-fixture.ts';
 
@@ -10,7 +10,7 @@ import { kafkaForSuite } from './kafka-fixture.ts';
  * driven the same way through the HTTP intake, gives the same feature windows as embedded mode,
  * and every acknowledged sample is in the broker's samples topic.
  */
-const { service, removeAfter } = await kafkaForSuite();
+const { service, registry, removeAfter } = await kafkaForSuite({ registry: true });
 
 async function read(log: Log) {
   try {
@@ -25,11 +25,16 @@ async function read(log: Log) {
 
 describe('kafka mode', () => {
   it('computes the features embedded mode computes, and keeps every acknowledged sample', async (ctx) => {
-    if (!service) return ctx.skip();
+    if (!service || !registry) return ctx.skip();
     const prefix = `kafka-mode-${process.pid}.`;
     const brokers = service.brokers.join(',');
     const embedded: Run = await drive(null);
-    const kafka: Run = await drive(null, { PULSE_MODE: 'kafka', KAFKA_BROKERS: brokers, PULSE_KAFKA_PREFIX: prefix });
+    const kafka: Run = await drive(null, {
+      PULSE_MODE: 'kafka',
+      KAFKA_BROKERS: brokers,
+      PULSE_KAFKA_PREFIX: prefix,
+      SCHEMA_REGISTRY_URL: registry.url,
+    });
     removeAfter(embedded.dataDir);
     removeAfter(kafka.dataDir);
 
@@ -42,7 +47,14 @@ describe('kafka mode', () => {
         retentionBytes: 1e12,
       }),
     );
-    const got = await read(await KafkaLog.open({ brokers: service.brokers, namespace: prefix, partitions: 4 }));
+    const got = await read(
+      await KafkaLog.open({
+        brokers: service.brokers,
+        namespace: prefix,
+        partitions: 4,
+        schemaRegistry: { url: registry.url, schemas: topicSchemas() },
+      }),
+    );
 
     const logged = new Set(got.samples.map((s) => `${s.userId}|${s.deviceId}|${s.ts}|${s.bpm}`));
     expect(kafka.acked.filter((s) => !logged.has(`${s.userId}|${s.deviceId}|${s.ts}|${s.bpm}`))).toEqual([]);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSimulation } from '../ingest/index.ts';
 import { emitter, KafkaLog, startStageHarness } from '../platform/index.ts';
-import { serde, topics, type Profile, type Sample } from '../schemas/index.ts';
+import { serde, topics, topicSchemas, type Profile, type Sample } from '../schemas/index.ts';
 import { startProcessor } from '../stream-processors/index.ts';
 import { byWindow, closingSample, readTopic } from './pipeline-driver.ts';
 import { kafkaForSuite } from './kafka-fixture.ts';
@@ -15,14 +15,21 @@ import { CLI, TEST_SECRET } from './support.ts';
 /**
  * Two processor processes in one consumer group on a real broker; one is killed (SIGKILL)
  * mid-stream. The other takes over its tasks, restores their state from the changelog, and the
- * feature windows equal those of one uninterrupted embedded processor: none lost, none differing.
+ * feature windows equal those of one uninterrupted embedded processor: none lost, none differing,
+ * and (exactly once) none on the topic twice.
  */
-const { service, removeAfter } = await kafkaForSuite();
+const { service, registry, removeAfter } = await kafkaForSuite({ registry: true });
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
 const SECONDS = 240;
 /** the same in both runs: no window closes by the wall clock, only by event time */
-const stageConfig = { PULSE_IDLE_TIMEOUT_MS: '600000', PULSE_COMMIT_INTERVAL_MS: '300', PULSE_PORT: '0' };
+const stageConfig = {
+  PULSE_IDLE_TIMEOUT_MS: '600000',
+  PULSE_COMMIT_INTERVAL_MS: '300',
+  PULSE_EOS_COMMIT_INTERVAL_MS: '300',
+  PULSE_PORT: '0',
+  PULSE_EXACTLY_ONCE: 'processor',
+};
 
 function inputs() {
   const sim = createSimulation({
@@ -65,15 +72,21 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 
 describe('kafka mode: a processor dies', () => {
   it('hands its tasks and their state to the other, losing and changing no window', async (ctx) => {
-    if (!service) return ctx.skip();
+    if (!service || !registry) return ctx.skip();
     const prefix = `rebalance-${process.pid}.`;
     const env = {
       PULSE_MODE: 'kafka',
       KAFKA_BROKERS: service.brokers.join(','),
       PULSE_KAFKA_PREFIX: prefix,
+      SCHEMA_REGISTRY_URL: registry.url,
       PULSE_AUTH_SECRET: TEST_SECRET,
     };
-    const log = await KafkaLog.open({ brokers: service.brokers, namespace: prefix, partitions: 4 });
+    const log = await KafkaLog.open({
+      brokers: service.brokers,
+      namespace: prefix,
+      partitions: 4,
+      schemaRegistry: { url: registry.url, schemas: topicSchemas() },
+    });
     await log.ensureTopics(Object.values(topics).map((t) => ({ name: t.name, compacted: t.compacted })));
     const group = `${prefix}processor`;
     const members = async () => (await log.admin.describeGroups([group])).groups[0]!;
@@ -109,7 +122,8 @@ describe('kafka mode: a processor dies', () => {
     await until(async () => (await committed(topics.samples.name)).every((o, p) => o === ends[p]));
     a.kill('SIGTERM');
     await once(a, 'exit');
-    const got = byWindow(await readTopic(log, topics.features.name, (v) => serde('Features').decode(v)));
+    const features = await readTopic(log, topics.features.name, (v) => serde('Features').decode(v));
+    const got = byWindow(features);
     await log.close();
 
     // the reference: one embedded processor, uninterrupted, over the same records
@@ -126,6 +140,9 @@ describe('kafka mode: a processor dies', () => {
       const ref = byWindow(await h.read('features'));
       expect(ref.size).toBeGreaterThan(12 * 20);
       expect([...got.keys()].sort()).toEqual([...ref.keys()].sort());
+      // exactly once (the processor's default): what the killed member produced after its last
+      // commit was aborted with its transaction, so no window reaches the topic twice
+      expect(features.length).toBe(got.size);
       for (const [key, f] of ref) expect(got.get(key), key).toEqual(f);
     } finally {
       await h.close();

@@ -15,6 +15,7 @@ import { ChdbStore, ServerStore, type Store } from '../platform/index.ts';
 const run = promisify(execFile);
 const CLICKHOUSE_SH = fileURLToPath(new URL('../deploy/local/clickhouse.sh', import.meta.url));
 const KAFKA_SH = fileURLToPath(new URL('../deploy/local/kafka.sh', import.meta.url));
+const REGISTRY_SH = fileURLToPath(new URL('../deploy/local/registry.sh', import.meta.url));
 
 export interface ClickhouseService {
   url: string;
@@ -83,12 +84,7 @@ export interface KafkaService {
 export async function kafkaService(): Promise<KafkaService | null> {
   if (process.env.KAFKA_BROKERS)
     return { brokers: process.env.KAFKA_BROKERS.split(','), dispose: async () => undefined };
-  if (
-    !(await run('bash', ['-c', 'command -v java && command -v mvn']).then(
-      () => true,
-      () => false,
-    ))
-  ) {
+  if (!(await hasJavaAndMaven())) {
     return missing('Kafka', 'set KAFKA_BROKERS, or install Java 17 and Maven for deploy/local/kafka.sh');
   }
   const dir = mkdtempSync(join(tmpdir(), 'pulse-kafka-'));
@@ -105,6 +101,42 @@ export async function kafkaService(): Promise<KafkaService | null> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface RegistryService {
+  /** the Confluent-compatible API's base URL (SCHEMA_REGISTRY_URL) */
+  url: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A Confluent-compatible schema registry: SCHEMA_REGISTRY_URL, or Apicurio Registry's ccompat API
+ * built from Maven Central jars by deploy/local/registry.sh and started in a temp dir.
+ */
+export async function registryService(): Promise<RegistryService | null> {
+  if (process.env.SCHEMA_REGISTRY_URL) return { url: process.env.SCHEMA_REGISTRY_URL, dispose: async () => undefined };
+  if (!(await hasJavaAndMaven()))
+    return missing(
+      'a schema registry',
+      'set SCHEMA_REGISTRY_URL, or install Java 17 and Maven for deploy/local/registry.sh',
+    );
+  const dir = mkdtempSync(join(tmpdir(), 'pulse-registry-'));
+  const env = { ...process.env, SCHEMA_REGISTRY_PORT: String(await freePort()) };
+  await run('bash', [REGISTRY_SH, 'start', dir], { env, maxBuffer: 16 * 1024 * 1024 });
+  return {
+    url: `http://127.0.0.1:${env.SCHEMA_REGISTRY_PORT}/apis/ccompat/v7`,
+    async dispose() {
+      await run('bash', [REGISTRY_SH, 'stop', dir], { env }).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function hasJavaAndMaven(): Promise<boolean> {
+  return run('bash', ['-c', 'command -v java && command -v mvn']).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** One history engine for the suites that must pass on both (CONTRACT.md; issue "History"). */

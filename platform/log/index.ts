@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { topicSchemas } from '../../schemas/index.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createEmbeddedLog } from './embedded/index.ts';
@@ -27,7 +28,9 @@ export async function createLog(config: Config, logger: Logger): Promise<Log> {
       retentionMs: config.retentionMs,
       retentionBytes: config.retentionBytes,
       commitIntervalMs: config.commitIntervalMs,
+      exactlyOnceCommitIntervalMs: config.exactlyOnceCommitIntervalMs,
       logger: logger.child({ component: 'log' }),
+      schemaRegistry: { url: config.schemaRegistryUrl ?? '', schemas: topicSchemas() },
     });
   }
   return createEmbeddedLog({

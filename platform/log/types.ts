@@ -50,8 +50,22 @@ export interface SubscribeOptions {
   onAssign?(task: number, state: Buffer | null): Promise<void> | void;
   /** The task is going away (shutdown, rebalance): flush what is pending; a commit follows. */
   onRevoke?(task: number): Promise<void> | void;
+  /**
+   * Records the log itself cannot read for this subscriber (Kafka: not in Confluent wire format,
+   * a schema id the registry does not know); the handler makes them durable (the DLQ) before it
+   * resolves, and their offsets are committed with the batch. Without a handler such a record
+   * stops its task (retried with backoff, never skipped).
+   */
+  onReject?(rejected: { record: LogRecord; reason: string; detail: string }[], task: number): Promise<void> | void;
   /** State to commit atomically with the task's offsets. */
   snapshot?(task: number): Buffer | null;
+  /**
+   * Exactly-once read-process-write (Kafka; kafkajs transactions with sendOffsets): what onBatch
+   * produces for a task commits atomically with the task's offsets and state, and becomes visible
+   * to (read_committed) readers only then. The embedded log, one process that fsyncs each hop,
+   * stays at-least-once: a crash replays the batches after the last checkpoint.
+   */
+  exactlyOnce?: boolean;
   /** Where a group with no committed offset starts: 'earliest' (default) or 'latest'. */
   fromBeginning?: boolean;
   maxBatchRecords?: number;

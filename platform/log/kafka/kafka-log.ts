@@ -1,9 +1,11 @@
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { partitionFor } from '../partitioner.ts';
-import type { Log, ProduceRecord, SubscribeOptions, Subscription, TopicSpec } from '../types.ts';
+import type { Log, LogRecord, ProduceRecord, SubscribeOptions, Subscription, TopicSpec } from '../types.ts';
 import { offsetsByPartition, type KafkaHost } from './host.ts';
 import { KafkaSubscription } from './kafka-subscription.ts';
+import { transactionScope } from './task-transaction.ts';
+import { ConfluentWireFormat, type RejectedRecord } from './wire-format.ts';
 
 export interface KafkaLogOptions {
   brokers: string[];
@@ -15,8 +17,16 @@ export interface KafkaLogOptions {
   retentionMs?: number;
   retentionBytes?: number;
   commitIntervalMs?: number;
+  /** default 500: exactly-once outputs wait for the commit, so it comes more often */
+  exactlyOnceCommitIntervalMs?: number;
   clientId?: string;
   logger?: Logger;
+  /**
+   * Values of the topics in `schemas` go on the wire as Avro in Confluent wire format, their
+   * schemas registered at `url` (`mock://`: in this process only) by ensureTopics. Without it,
+   * values are the bare bytes a stage produced.
+   */
+  schemaRegistry?: { url: string; schemas: ReadonlyMap<string, object> };
 }
 
 /** a broker busy creating its internal topics takes longer than kafkajs' 5 s default */
@@ -35,6 +45,7 @@ export class KafkaLog implements Log, KafkaHost {
   readonly kafka: Kafka;
   readonly logger: Logger;
   readonly commitIntervalMs: number;
+  readonly exactlyOnceCommitIntervalMs: number;
   private readonly counts = new Map<string, number>();
   private readonly subscriptions = new Set<KafkaSubscription>();
   private closed: Promise<void> | null = null;
@@ -46,10 +57,12 @@ export class KafkaLog implements Log, KafkaHost {
     readonly admin: Admin,
     private readonly producer: Producer,
     logger: Logger,
+    private readonly wire: ConfluentWireFormat | null,
   ) {
     this.kafka = kafka;
     this.logger = logger;
     this.commitIntervalMs = options.commitIntervalMs ?? 1000;
+    this.exactlyOnceCommitIntervalMs = options.exactlyOnceCommitIntervalMs ?? 500;
   }
 
   static async open(options: KafkaLogOptions): Promise<KafkaLog> {
@@ -66,8 +79,13 @@ export class KafkaLog implements Log, KafkaHost {
     await admin.connect();
     await producer.connect();
     const { clusterId } = await admin.describeCluster();
-    const log = new KafkaLog(options, `kafka:${clusterId}`, kafka, admin, producer, logger);
+    const wire = options.schemaRegistry
+      ? ConfluentWireFormat.open(options.schemaRegistry.url, options.schemaRegistry.schemas)
+      : null;
+    const log = new KafkaLog(options, `kafka:${clusterId}`, kafka, admin, producer, logger, wire);
     await log.refresh();
+    // topics made by another process are read and written with registered schemas too
+    for (const topic of log.counts.keys()) await wire?.register(topic, log.name(topic));
     return log;
   }
 
@@ -103,6 +121,7 @@ export class KafkaLog implements Log, KafkaHost {
       }
       await this.refresh(missing.map((s) => this.name(s.name)));
     }
+    for (const s of specs) await this.wire?.register(s.name, this.name(s.name));
     for (const s of specs) {
       const want = s.partitions ?? this.options.partitions;
       const have = this.counts.get(s.name);
@@ -124,16 +143,19 @@ export class KafkaLog implements Log, KafkaHost {
     const n = this.counts.get(topic);
     if (n === undefined) throw unknownTopic(topic, 'produce to');
     if (records.length === 0) return;
-    await this.producer.send({
+    const batch = {
       topic: this.name(topic),
       acks: -1,
       messages: records.map((r) => ({
         key: r.key,
-        value: r.value,
+        value: this.wire ? this.wire.frame(topic, r.value) : r.value,
         partition: partitionFor(r.key, n),
         timestamp: r.timestamp === undefined ? undefined : String(r.timestamp),
       })),
-    });
+    };
+    // inside an exactly-once task's batch, records join its transaction
+    const tx = transactionScope.getStore();
+    await (tx ? tx.send(batch) : this.producer.send(batch));
   }
 
   subscribe(options: SubscribeOptions): Subscription {
@@ -167,6 +189,10 @@ export class KafkaLog implements Log, KafkaHost {
     await this.producer.send({ topic, acks: -1, messages });
   }
 
+  unframe(topic: string, records: LogRecord[]): Promise<{ records: LogRecord[]; rejected: RejectedRecord[] }> {
+    return this.wire ? this.wire.unframe(topic, records) : Promise.resolve({ records, rejected: [] });
+  }
+
   async endOffsets(topic: string): Promise<number[]> {
     if (!this.counts.has(topic)) throw unknownTopic(topic, 'endOffsets of');
     return offsetsByPartition(await this.admin.fetchTopicOffsets(this.name(topic)), 'high');
@@ -184,6 +210,7 @@ export class KafkaLog implements Log, KafkaHost {
         await s.close().catch((err: unknown) => this.logger.error({ err }, 'closing a subscription'));
       await this.producer.disconnect();
       await this.admin.disconnect();
+      this.wire?.close();
     })();
     return this.closed;
   }

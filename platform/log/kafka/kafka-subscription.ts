@@ -4,6 +4,8 @@ import type { LogRecord, SubscribeOptions, Subscription } from '../types.ts';
 import { coPartitionAssigner } from './co-partition-assigner.ts';
 import { offsetsByPartition, type KafkaHost } from './host.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './snapshot-frame.ts';
+import { TaskTransaction, transactionScope } from './task-transaction.ts';
+import type { RejectedRecord } from './wire-format.ts';
 
 const MAX_BACKOFF_MS = 10_000;
 const backoff = (attempt: number): number => Math.min(100 * 2 ** attempt, MAX_BACKOFF_MS);
@@ -22,9 +24,13 @@ interface Task {
   /** batches of a task run one at a time, and commits take their cut between them */
   lock: Promise<unknown>;
   failed: boolean;
+  /** exactly-once: restores from the checkpoint since the last batch that went through */
+  rewinds: number;
   dirty: boolean;
   revoked: boolean;
   lastInput: number;
+  /** exactly-once: the task's transactional producer (open while the task is ours) */
+  tx: TaskTransaction | null;
 }
 
 interface Waiter {
@@ -40,6 +46,12 @@ interface Waiter {
  * one record in the group's compacted changelog topic — written before the group's offsets are
  * committed. A task restores from its checkpoint (and seeks to its offsets) when assigned, so a
  * crash between the two writes redelivers nothing into a state that already holds it.
+ *
+ * With `exactlyOnce`, each task has a transactional producer (TaskTransaction): what the stage
+ * produces for the task, its checkpoint and the group's offsets commit in one Kafka transaction
+ * every `exactlyOnceCommitIntervalMs`, and a member that takes a task over first fences the one
+ * that had it. A batch or a commit that fails aborts the transaction and restores the task from its
+ * last checkpoint, so read_committed readers see each output once.
  */
 export class KafkaSubscription implements Subscription {
   readonly group: string;
@@ -82,6 +94,11 @@ export class KafkaSubscription implements Subscription {
       retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 2000 },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload: b }) => {
+      const t = this.tasks.get(b.partition);
+      if (b.batchSize === 0 && t && b.firstOffset !== null)
+        void this.skipTo(t, this.local(b.topic), Number(b.firstOffset), Number(b.lastOffset) + 1);
+    });
     // kafkajs restarts after retriable errors only; a broker that is away while the member joins
     // (no group coordinator) ends it for good, so the member starts itself again, with backoff
     this.consumer.on(this.consumer.events.CRASH, (e) => {
@@ -93,9 +110,8 @@ export class KafkaSubscription implements Subscription {
     });
     this.started = this.start();
     this.started.catch(() => undefined); // only ever rejects once closing
-    this.timers.push(
-      setInterval(() => void this.commit().catch((err: unknown) => this.commitFailed(err)), log.commitIntervalMs),
-    );
+    const every = options.exactlyOnce ? log.exactlyOnceCommitIntervalMs : log.commitIntervalMs;
+    this.timers.push(setInterval(() => void this.commit().catch((err: unknown) => this.commitFailed(err)), every));
     if (options.punctuateMs !== undefined) {
       const every = options.punctuateMs;
       this.timers.push(setInterval(() => this.punctuate(every), Math.max(10, Math.min(every, 1000))));
@@ -160,15 +176,26 @@ export class KafkaSubscription implements Subscription {
       this.tasks.delete(n);
       t.revoked = true;
       void this.withLock(t, async () => {
-        if (t.assigned && !t.failed) await this.options.onRevoke?.(n);
+        try {
+          if (t.assigned && !t.failed) await this.options.onRevoke?.(n);
+        } finally {
+          // its new owner fenced this producer off already: what it holds is aborted
+          await t.tx?.close().catch(() => undefined);
+          t.tx = null;
+        }
       }).catch((err: unknown) => this.log.logger.error({ err, group: this.group, task: n }, 'onRevoke failed'));
     }
     const fresh = [...mine].filter((n) => !this.tasks.has(n)).sort((a, b) => a - b);
     if (fresh.length > 0 && this.topics.length > 1) {
       this.consumer.pause(this.topics.slice(1).map((t) => ({ topic: this.log.name(t), partitions: fresh })));
     }
-    const checkpoints = this.retrying('reading checkpoints', () => this.readCheckpoints(fresh));
-    for (const n of fresh) {
+    const fresh_ = fresh.map((n) => ({ n, tx: this.fence(n) }));
+    // a checkpoint is read only after the task's earlier producer is fenced off: it can then no
+    // longer commit a newer one
+    const checkpoints = Promise.all(fresh_.map((f) => f.tx)).then(() =>
+      this.retrying('reading checkpoints', () => this.readCheckpoints(fresh)),
+    );
+    for (const { n, tx } of fresh_) {
       const t: Task = {
         task: n,
         positions: new Map(),
@@ -177,17 +204,32 @@ export class KafkaSubscription implements Subscription {
         assigned: false,
         lock: Promise.resolve(),
         failed: false,
+        rewinds: 0,
         dirty: false,
         revoked: false,
         lastInput: Date.now(),
+        tx: null,
       };
       // the broker may be away (a restart): assignment reads offsets, so it tries until it can
-      t.ready = this.withLock(t, () =>
-        checkpoints.then((c) => this.retrying(`assigning task ${n}`, () => this.assign(t, c.get(n) ?? null))),
-      );
+      t.ready = this.withLock(t, async () => {
+        t.tx = await tx;
+        if (t.revoked) {
+          await t.tx?.close();
+          return;
+        }
+        const c = await checkpoints;
+        await this.retrying(`assigning task ${n}`, () => this.assign(t, c.get(n) ?? null));
+      });
       this.tasks.set(n, t);
     }
     this.joined();
+  }
+
+  /** exactly-once: the task's transactional producer, opened (which fences earlier ones) */
+  private fence(task: number): Promise<TaskTransaction | null> {
+    if (!this.options.exactlyOnce) return Promise.resolve(null);
+    const id = `${this.log.name(this.group)}.task-${task}`;
+    return this.retrying(`fencing task ${task}`, () => TaskTransaction.open(this.log.kafka, id));
   }
 
   private async assign(t: Task, checkpoint: Checkpoint | null): Promise<void> {
@@ -330,8 +372,30 @@ export class KafkaSubscription implements Subscription {
       await payload.heartbeat();
       if (!payload.isRunning() || payload.isStale()) return;
     }
-    if (messages.length === 0 && batch.messages.length > 0) payload.resolveOffset(batch.lastOffset());
+    // a transaction's commit marker (or an aborted record) may end the batch: it is read too
+    const first = batch.firstOffset();
+    if (first !== null) {
+      payload.resolveOffset(batch.lastOffset());
+      await this.skipTo(t, topic, Number(first), Number(batch.lastOffset()) + 1);
+    }
     if (index < this.topics.length - 1) this.gate(t);
+  }
+
+  /**
+   * Moves a task past offsets that hold nothing to deliver (transaction markers, aborted records)
+   * in [first, next), when it has read everything before them. kafkajs reports a fetch of only such
+   * offsets through its END_BATCH_PROCESS event, without calling eachBatch.
+   */
+  private skipTo(t: Task, topic: string, first: number, next: number): Promise<void> {
+    return this.withLock(t, async () => {
+      const pos = t.positions.get(topic);
+      if (pos === undefined || pos < first || pos >= next || t.revoked || !t.assigned) return;
+      t.positions.set(topic, next);
+      t.dirty = true;
+      // an earlier topic may have reached its drain point: the next one opens
+      if (this.topics.indexOf(topic) < this.topics.length - 1) this.gate(t);
+      this.notify();
+    });
   }
 
   private record(topic: string, partition: number, m: KafkaMessage): LogRecord {
@@ -345,32 +409,79 @@ export class KafkaSubscription implements Subscription {
     };
   }
 
-  /** Runs onBatch (retrying with backoff) in the task's turn; false when it gave up (closing). */
-  private deliver(t: Task, topic: string, records: LogRecord[]): Promise<boolean> {
+  /**
+   * Unframes the records and runs onReject and onBatch (retrying with backoff) in the task's turn;
+   * false when it gave up (closing).
+   */
+  private deliver(t: Task, topic: string, framed: LogRecord[]): Promise<boolean> {
     return this.withLock(t, async () => {
+      let records: LogRecord[] | null = null;
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.options.onBatch(records, t.task);
+          await this.inScope(t, async () => {
+            if (!records) {
+              const read = await this.log.unframe(topic, framed);
+              if (read.rejected.length > 0) await this.reject(read.rejected, t.task);
+              records = read.records;
+            }
+            if (records.length > 0) await this.options.onBatch(records, t.task);
+          });
           t.failed = false;
+          t.rewinds = 0;
           break;
         } catch (err) {
           t.failed = true;
           this.log.logger.error(
-            { err, group: this.group, task: t.task, records: records.length, topic, offset: records[0]?.offset },
-            'onBatch failed; redelivering the batch (nothing is committed past it)',
+            { err, group: this.group, task: t.task, records: framed.length, topic, offset: framed[0]?.offset },
+            t.tx
+              ? 'onBatch failed; aborting the transaction and restoring the task from its checkpoint'
+              : 'onBatch failed; redelivering the batch (nothing is committed past it)',
           );
           if (this.closing || t.revoked) return false;
+          if (t.tx) {
+            // part of the batch's output is in the transaction: it and the state go back together
+            await sleep(backoff(t.rewinds++));
+            await this.rewind(t);
+            return false;
+          }
           await sleep(backoff(attempt));
           if (this.closing || t.revoked) return false;
         }
       }
-      const last = records[records.length - 1];
+      const last = framed[framed.length - 1];
       if (last) t.positions.set(topic, last.offset + 1);
       t.dirty = true;
       t.lastInput = Date.now();
       this.notify();
       return true;
     });
+  }
+
+  /** Runs fn with the task's transaction (if any) as the one that produce() joins. */
+  private inScope<T>(t: Task, fn: () => Promise<T>): Promise<T> {
+    return t.tx ? transactionScope.run(t.tx, fn) : fn();
+  }
+
+  /**
+   * Exactly-once: drops the open transaction and puts the task back where its last checkpoint
+   * says (state and offsets, seeking there), in the task's turn.
+   */
+  private async rewind(t: Task): Promise<void> {
+    await t.tx?.abort().catch((err: unknown) => this.log.logger.warn({ err, task: t.task }, 'abort failed'));
+    const checkpoints = await this.retrying('reading checkpoints', () => this.readCheckpoints([t.task]));
+    await this.retrying(`restoring task ${t.task}`, () => this.assign(t, checkpoints.get(t.task) ?? null));
+    t.failed = false;
+    t.dirty = false;
+  }
+
+  private async reject(rejected: RejectedRecord[], task: number): Promise<void> {
+    if (!this.options.onReject) {
+      const { record, reason, detail } = rejected[0]!;
+      throw new Error(
+        `${record.topic}[${record.partition}]@${record.offset} cannot be read (${reason}: ${detail}) and group ${this.group} has no onReject`,
+      );
+    }
+    await this.options.onReject(rejected, task);
   }
 
   private withLock<T>(t: Task, fn: () => Promise<T>): Promise<T> {
@@ -385,8 +496,16 @@ export class KafkaSubscription implements Subscription {
       if (!t.assigned || t.failed || this.closing || now - t.lastInput < idleMs) continue;
       t.lastInput = now;
       void this.withLock(t, async () => {
-        if (!this.closing && !t.revoked) await this.options.onBatch([], t.task);
-      }).catch((err: unknown) => this.log.logger.error({ err, group: this.group, task: t.task }, 'punctuation failed'));
+        if (this.closing || t.revoked) return;
+        try {
+          await this.inScope(t, async () => this.options.onBatch([], t.task));
+          // what it closed is in the transaction, which the next commit ends
+          if (t.tx) t.dirty = true;
+        } catch (err) {
+          this.log.logger.error({ err, group: this.group, task: t.task }, 'punctuation failed');
+          if (t.tx) await this.rewind(t);
+        }
+      }).catch((err: unknown) => this.log.logger.error({ err, group: this.group, task: t.task }, 'restoring failed'));
     }
   }
 
@@ -404,6 +523,7 @@ export class KafkaSubscription implements Subscription {
   }
 
   private async writeCheckpoints(): Promise<void> {
+    if (this.options.exactlyOnce) return this.commitTransactions();
     const cut: { t: Task; positions: Record<string, number>; state: Buffer | null }[] = [];
     for (const t of this.tasks.values()) {
       await this.withLock(t, async () => {
@@ -436,6 +556,45 @@ export class KafkaSubscription implements Subscription {
       for (const c of cut) c.t.dirty = true;
       throw err;
     }
+  }
+
+  /**
+   * Exactly-once: per task, in its turn, the checkpoint and the offsets join the task's open
+   * transaction, which commits. A task whose commit fails is restored from its last checkpoint.
+   */
+  private async commitTransactions(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const t of this.tasks.values()) {
+      await this.withLock(t, async () => {
+        if (!t.assigned || t.failed || !t.dirty || t.revoked || !t.tx) return;
+        const positions = Object.fromEntries(t.positions);
+        const state = this.options.snapshot?.(t.task) ?? null;
+        try {
+          await t.tx.commit(
+            this.options.snapshot
+              ? {
+                  topic: this.changelog,
+                  acks: -1,
+                  messages: [{ key: String(t.task), value: encodeCheckpoint({ positions, state }) }],
+                }
+              : null,
+            {
+              consumerGroupId: this.log.name(this.group),
+              topics: Object.entries(positions).map(([topic, offset]) => ({
+                topic: this.log.name(topic),
+                partitions: [{ partition: t.task, offset: String(offset) }],
+              })),
+            },
+          );
+          t.dirty = false;
+        } catch (err) {
+          errors.push(err);
+          if (!this.closing && !t.revoked) await this.rewind(t);
+        }
+      });
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `group ${this.group}: ${errors.length} commits failed`);
   }
 
   private commitFailed(err: unknown): void {
@@ -499,13 +658,14 @@ export class KafkaSubscription implements Subscription {
       for (const t of this.tasks.values()) {
         if (!t.assigned || t.failed || !this.options.onRevoke) continue;
         try {
-          await this.options.onRevoke(t.task);
+          await this.inScope(t, async () => this.options.onRevoke?.(t.task));
         } catch (err) {
           t.failed = true;
           errors.push(err);
         }
       }
       await this.commitNow().catch((err: unknown) => errors.push(err));
+      for (const t of this.tasks.values()) await t.tx?.close().catch((err: unknown) => errors.push(err));
       for (const w of this.waiters) w.reject(new Error(`group ${this.group}: subscription closed before catching up`));
       this.waiters = [];
       await this.consumer.disconnect();

@@ -1,0 +1,71 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Kafka, Producer, ProducerRecord, Transaction } from 'kafkajs';
+
+/**
+ * One task's exactly-once producer (Kafka Streams' EOS per task): a transactional producer whose
+ * id is the group's and the task's, so the member that takes the task over fences this one off and
+ * aborts what it left open. Everything the stage produces while it handles the task's records
+ * (found through `transactionScope`), the task's checkpoint and the group's offsets commit in one
+ * Kafka transaction, or none of them does.
+ */
+export class TaskTransaction {
+  private current: Promise<Transaction> | null;
+
+  private constructor(
+    private readonly producer: Producer,
+    first: Transaction,
+  ) {
+    this.current = Promise.resolve(first);
+  }
+
+  /** Connects and fences every earlier producer of this id (their open transaction is aborted). */
+  static async open(kafka: Kafka, transactionalId: string): Promise<TaskTransaction> {
+    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      // kafkajs initialises the transactional id (the fencing) on the first transaction
+      return new TaskTransaction(producer, await producer.transaction());
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async send(record: ProducerRecord): Promise<void> {
+    this.current ??= this.producer.transaction();
+    await (await this.current).send(record);
+  }
+
+  /** Adds the checkpoint and the group's offsets to the open transaction and commits it. */
+  async commit(
+    checkpoint: ProducerRecord | null,
+    offsets: {
+      consumerGroupId: string;
+      topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+    },
+  ): Promise<void> {
+    this.current ??= this.producer.transaction();
+    const tx = await this.current;
+    if (checkpoint) await tx.send(checkpoint);
+    await tx.sendOffsets(offsets);
+    this.current = null;
+    await tx.commit();
+  }
+
+  /** Drops what the open transaction holds (its records are never read by read_committed readers). */
+  async abort(): Promise<void> {
+    const open = this.current;
+    this.current = null;
+    if (!open) return;
+    const tx = await open.catch(() => null);
+    if (tx?.isActive()) await tx.abort();
+  }
+
+  async close(): Promise<void> {
+    await this.abort().catch(() => undefined);
+    await this.producer.disconnect();
+  }
+}
+
+/** The transaction of the task whose records are being handled (see KafkaSubscription.deliver). */
+export const transactionScope = new AsyncLocalStorage<TaskTransaction>();

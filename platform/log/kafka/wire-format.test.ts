@@ -1,0 +1,212 @@
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { kafkaForSuite } from '../../../test/kafka-fixture.ts';
+import { loadSchema, serde, topics, topicSchemas, type Sample } from '../../../schemas/index.ts';
+import { startProcessor } from '../../../stream-processors/index.ts';
+import { startStageHarness } from '../../stage-harness.ts';
+import { KafkaLog } from './kafka-log.ts';
+
+/**
+ * Avro in Confluent wire format against a real registry (Apicurio's ccompat API, or
+ * SCHEMA_REGISTRY_URL) and a real broker: what goes on the wire, what a reader of an older schema
+ * version gets, what the registry refuses, and where records that cannot be read go.
+ */
+const { service, registry } = await kafkaForSuite({ registry: true });
+let namespaces = 0;
+
+async function open(options: { registry: boolean; namespace: string }): Promise<KafkaLog> {
+  return KafkaLog.open({
+    brokers: service!.brokers,
+    namespace: options.namespace,
+    partitions: 1,
+    commitIntervalMs: 200,
+    schemaRegistry: options.registry ? { url: registry!.url, schemas: topicSchemas() } : undefined,
+  });
+}
+
+const fresh = () => `wire-${process.pid}-${++namespaces}.`;
+const samplesTopic = topics.samples.name;
+const sample = (ts: number, bpm: number): Sample => ({
+  userId: 'u1',
+  deviceId: 'd1',
+  ts,
+  bpm,
+  rr: [],
+  steps: null,
+  cadence: null,
+  power: null,
+  speed: null,
+  receivedAt: ts,
+});
+
+async function registryJson(path: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${registry!.url}${path}`, {
+    ...init,
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', ...init?.headers },
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** Every record of a topic as a plain reader sees it: the bytes on the wire. */
+async function rawValues(namespace: string, topic: string): Promise<Buffer[]> {
+  const raw = await open({ registry: false, namespace });
+  try {
+    await raw.ensureTopics([{ name: topic }]);
+    const out: Buffer[] = [];
+    const sub = raw.subscribe({
+      group: `raw-${++namespaces}`,
+      topics: [topic],
+      onBatch: (rs) => void out.push(...rs.map((r) => r.value)),
+    });
+    await sub.caughtUp();
+    await sub.close();
+    return out;
+  } finally {
+    await raw.close();
+  }
+}
+
+describe('Kafka values in Confluent wire format', () => {
+  it('frames values with the registered id of the subject <topic>-value and reads them back', async (ctx) => {
+    if (!service || !registry) return ctx.skip();
+    const namespace = fresh();
+    const log = await open({ registry: true, namespace });
+    try {
+      await log.ensureTopics([{ name: samplesTopic }]);
+      const values = [sample(1_000, 120), sample(2_000, 121)];
+      await log.produce(
+        samplesTopic,
+        values.map((v) => ({ key: v.userId, value: serde('Sample').encode(v) })),
+      );
+
+      const wire = await rawValues(namespace, samplesTopic);
+      expect(wire).toHaveLength(2);
+      const ids = new Set(wire.map((b) => b.readInt32BE(1)));
+      expect(wire.map((b) => b[0])).toEqual([0, 0]);
+      expect(ids.size).toBe(1);
+      // the registry, asked by id, answers this build's schema, and the subject is BACKWARD
+      const [id] = [...ids];
+      const byId = await registryJson(`/schemas/ids/${id}`);
+      expect(JSON.parse((byId.body as { schema: string }).schema)).toEqual(loadSchema('Sample'));
+      const subject = encodeURIComponent(`${namespace}${samplesTopic}-value`);
+      expect((await registryJson(`/config/${subject}`)).body).toMatchObject({ compatibilityLevel: 'BACKWARD' });
+      expect(wire.map((b) => serde('Sample').decode(b.subarray(5)))).toEqual(values);
+
+      const got: Sample[] = [];
+      const sub = log.subscribe({
+        group: 'reader',
+        topics: [samplesTopic],
+        onBatch: (rs) => void got.push(...rs.map((r) => serde('Sample').decode(r.value))),
+      });
+      await sub.caughtUp();
+      await sub.close();
+      expect(got).toEqual(values);
+    } finally {
+      await log.close();
+    }
+  }, 120_000);
+
+  it("resolves a record written with the subject's older schema to this build's, defaults filled in", async (ctx) => {
+    if (!service || !registry) return ctx.skip();
+    const namespace = fresh();
+    const current = loadSchema('Sample') as { fields: { name: string; default?: unknown }[] };
+    const dropped = current.fields.find((f) => f.name !== 'rr' && 'default' in f)!;
+    const older = { ...current, fields: current.fields.filter((f) => f !== dropped) };
+    const subject = encodeURIComponent(`${namespace}${samplesTopic}-value`);
+    const registered = await registryJson(`/subjects/${subject}/versions`, {
+      method: 'POST',
+      body: JSON.stringify({ schema: JSON.stringify(older) }),
+    });
+    const olderId = (registered.body as { id: number }).id;
+    const olderType = avro.Type.forSchema(older as avro.Schema);
+    const { [dropped.name]: _, ...olderValue } = sample(3_000, 130) as unknown as Record<string, unknown>;
+    const frame = Buffer.alloc(5);
+    frame.writeInt32BE(olderId, 1);
+
+    const raw = await open({ registry: false, namespace });
+    const log = await open({ registry: true, namespace });
+    try {
+      await raw.ensureTopics([{ name: samplesTopic }]);
+      await raw.produce(samplesTopic, [{ key: 'u1', value: Buffer.concat([frame, olderType.toBuffer(olderValue)]) }]);
+      await log.ensureTopics([{ name: samplesTopic }]); // registers this build's schema as version 2
+      const got: Sample[] = [];
+      const sub = log.subscribe({
+        group: 'reader',
+        topics: [samplesTopic],
+        onBatch: (rs) => void got.push(...rs.map((r) => serde('Sample').decode(r.value))),
+      });
+      await sub.caughtUp();
+      await sub.close();
+      expect(got).toEqual([{ ...olderValue, [dropped.name]: dropped.default }]);
+      expect(((await registryJson(`/subjects/${subject}/versions`)).body as number[]).length).toBe(2);
+    } finally {
+      await Promise.all([raw.close(), log.close()]);
+    }
+  }, 120_000);
+
+  it('refuses to start on a subject whose registered schema this build cannot read (BACKWARD)', async (ctx) => {
+    if (!service || !registry) return ctx.skip();
+    const namespace = fresh();
+    const subject = encodeURIComponent(`${namespace}${samplesTopic}-value`);
+    // an older Sample without deviceId: this build's deviceId has no default, so it cannot read those records
+    const current = loadSchema('Sample') as { fields: { name: string }[] };
+    const older = { ...current, fields: current.fields.filter((f) => f.name !== 'deviceId') };
+    await registryJson(`/subjects/${subject}/versions`, {
+      method: 'POST',
+      body: JSON.stringify({ schema: JSON.stringify(older) }),
+    });
+    await registryJson(`/config/${subject}`, { method: 'PUT', body: JSON.stringify({ compatibility: 'BACKWARD' }) });
+    const log = await open({ registry: true, namespace });
+    try {
+      await expect(log.ensureTopics([{ name: samplesTopic }])).rejects.toThrow(
+        new RegExp(`${namespace.replace('.', '\\.')}pulse\\.samples\\.v1-value: it is not BACKWARD compatible`),
+      );
+    } finally {
+      await log.close();
+    }
+  }, 120_000);
+
+  it('sends records without a frame or with an unknown schema id to pulse.dlq.v1, original bytes and place kept', async (ctx) => {
+    if (!service || !registry) return ctx.skip();
+    const namespace = fresh();
+    const log = await open({ registry: true, namespace });
+    const raw = await open({ registry: false, namespace });
+    // epoch-aligned 10 s windows: 1,000 and 2,000 share one
+    const h = await startStageHarness({
+      log,
+      prefix: 'pulse-wire-',
+      config: { windowStagger: false, windowMs: 10_000 },
+    });
+    try {
+      await raw.ensureTopics([{ name: samplesTopic }]);
+      const codec = serde('Sample');
+      const unknownId = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0x00]), codec.encode(sample(1_500, 99))]);
+      const unframed = codec.encode(sample(1_600, 98));
+      await h.produce('samples', [sample(1_000, 120)]);
+      await raw.produce(samplesTopic, [
+        { key: 'u1', value: unknownId },
+        { key: 'u1', value: unframed },
+      ]);
+      await h.produce('samples', [sample(2_000, 121), sample(60_000, 122)]);
+
+      const stage = startProcessor(h.deps);
+      await stage.subscription.caughtUp();
+      await stage.close();
+
+      const dead = await h.read('dlq');
+      expect(dead.map((d) => [d.reason, d.sourceTopic, d.sourceOffset, d.stage])).toEqual([
+        ['unknown-schema', samplesTopic, 1, 'processor'],
+        ['not-wire-format', samplesTopic, 2, 'processor'],
+      ]);
+      expect(dead[0]!.payload).toEqual(unknownId);
+      expect(dead[0]!.detail).toBe(`schema id ${0x7fffff00} on subject ${namespace}${samplesTopic}-value`);
+      expect(dead[1]!.payload).toEqual(unframed);
+      // the readable samples around them were windowed: the first window holds 1,000 and 2,000
+      const features = await h.read('features');
+      expect(features[0]).toMatchObject({ userId: 'u1', windowStart: 0, samples: 2, hrMin: 120, hrMax: 121 });
+    } finally {
+      await h.close();
+      await raw.close();
+    }
+  }, 120_000);
+});
