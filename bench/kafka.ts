@@ -12,7 +12,7 @@ import {
   type Log,
   type StageDeps,
 } from '../platform/index.ts';
-import { serde, topics, type Sample } from '../schemas/index.ts';
+import { serde, topics, type Sample, topicSpecs } from '../schemas/index.ts';
 import { startProcessor } from '../stream-processors/index.ts';
 import { kafkaService } from '../test/services.ts';
 import { percentile, round } from './stats.ts';
@@ -70,7 +70,7 @@ export async function benchKafka(opts: {
   let log: Log | null = null;
   try {
     log = await createLog(config, logger);
-    await log.ensureTopics(Object.values(topics).map((t) => ({ name: t.name, compacted: t.compacted })));
+    await log.ensureTopics(topicSpecs);
     const deps: StageDeps = { log, logger, metrics: createMetrics(), config };
     const processor = startProcessor(deps);
     const inference = startInference(deps);

@@ -1,5 +1,7 @@
 import {
   applyRetention,
+  createLog,
+  createLogger,
   createStore,
   migrate,
   type Config,
@@ -7,6 +9,7 @@ import {
   type Logger,
   type Store,
 } from '../platform/index.ts';
+import { topicSpecs } from '../schemas/index.ts';
 
 const RETENTION_EVERY_MS = 3_600_000;
 const PING_EVERY_MS = 5_000;
@@ -63,8 +66,20 @@ export async function migrateCommand(config: Config, out: NodeJS.WritableStream)
     const report = await migrate(store);
     const applied = report.applied.length > 0 ? `applied ${report.applied.join(', ')}` : 'nothing to apply';
     out.write(`history (${store.info.kind} ${store.info.version}) at schema version ${report.current}: ${applied}\n`);
-    return 0;
   } finally {
     await store.close();
   }
+  if (config.mode === 'kafka') {
+    // topics, and each value schema registered (BACKWARD) as <topic>-value, before any role starts
+    const log = await createLog(config, createLogger('warn'));
+    try {
+      await log.ensureTopics(topicSpecs);
+    } finally {
+      await log.close();
+    }
+    out.write(
+      `kafka: ${topicSpecs.length} topics ready, their value schemas registered (subjects <topic>-value, BACKWARD)\n`,
+    );
+  }
+  return 0;
 }

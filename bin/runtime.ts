@@ -14,7 +14,7 @@ import {
   type StageDeps,
   type TokenSigner,
 } from '../platform/index.ts';
-import { topics } from '../schemas/index.ts';
+import { topicSpecs } from '../schemas/index.ts';
 import { startProcessor, startSink } from '../stream-processors/index.ts';
 import { openHistory, type History } from './history.ts';
 import { UsageError } from './usage.ts';
@@ -53,7 +53,7 @@ export async function startRuntime(config: Config, roles: RoleName[], logger?: L
   const log = await createLog(config, log0);
   registerLagGauge(metrics, () => log.consumerLag());
   lifecycle.onStop('log', () => log.close());
-  await log.ensureTopics(Object.values(topics).map((t) => ({ name: t.name, compacted: t.compacted })));
+  await log.ensureTopics(topicSpecs);
   const deps: StageDeps = { log, logger: log0, metrics, config };
   const signer = tokenSigner(resolveAuthSecret(config.authSecret, config.dataDir));
   const history =

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serde, topics, type EventTypes, type TopicId } from '../schemas/index.ts';
+import { serde, topics, type EventTypes, type TopicId, topicSpecs } from '../schemas/index.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createEmbeddedLog } from './log/index.ts';
@@ -43,7 +43,7 @@ export async function startStageHarness(
       retentionMs: 1e12,
       retentionBytes: 1e12,
     }));
-  await log.ensureTopics(Object.values(topics).map((t) => ({ name: t.name, compacted: t.compacted })));
+  await log.ensureTopics(topicSpecs);
   const deps: StageDeps = {
     log,
     logger: createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent'),

@@ -20,3 +20,9 @@ export type TopicName = (typeof topics)[TopicId]['name'];
 export function topicSchemas(): Map<string, AvroSchema> {
   return new Map(Object.values(topics).map((t) => [t.name, loadSchema(t.schema)]));
 }
+
+/** Every topic as the log creates it: its name and whether it is compacted. */
+export const topicSpecs: { name: string; compacted: boolean }[] = Object.values(topics).map((t) => ({
+  name: t.name,
+  compacted: t.compacted,
+}));

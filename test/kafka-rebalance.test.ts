@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSimulation } from '../ingest/index.ts';
 import { emitter, KafkaLog, startStageHarness } from '../platform/index.ts';
-import { serde, topics, topicSchemas, type Profile, type Sample } from '../schemas/index.ts';
+import { serde, topics, topicSchemas, type Profile, type Sample, topicSpecs } from '../schemas/index.ts';
 import { startProcessor } from '../stream-processors/index.ts';
 import { byWindow, closingSample, readTopic } from './pipeline-driver.ts';
 import { kafkaForSuite } from './kafka-fixture.ts';
@@ -87,7 +87,7 @@ describe('kafka mode: a processor dies', () => {
       partitions: 4,
       schemaRegistry: { url: registry.url, schemas: topicSchemas() },
     });
-    await log.ensureTopics(Object.values(topics).map((t) => ({ name: t.name, compacted: t.compacted })));
+    await log.ensureTopics(topicSpecs);
     const group = `${prefix}processor`;
     const members = async () => (await log.admin.describeGroups([group])).groups[0]!;
     const committed = async (topic: string) => {

@@ -41,10 +41,16 @@ describe('pulsecoach simulate', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
-  it('says kafka mode is not there yet', async () => {
-    const r = await run(['--kafka', '--users', '2']);
+  it.each([
+    [['--kafka'], {}, /--kafka needs KAFKA_BROKERS/],
+    [['--kafka'], { KAFKA_BROKERS: '127.0.0.1:9' }, /--kafka needs SCHEMA_REGISTRY_URL/],
+    [['--kafka', '--target', 'http://127.0.0.1:9', '--token', 't'], {}, /--target and --kafka exclude each other/],
+    [['--kafka'], { KAFKA_BROKERS: 'b:1', SCHEMA_REGISTRY_URL: 'not a url' }, /SCHEMA_REGISTRY_URL="not a url"/],
+  ])('refuses %j with %j before touching Kafka: exit code 2, one line', async (argv, env, reason) => {
+    const r = await run(argv, env);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('pulsecoach: kafka mode is not available yet\n');
+    expect(r.stderr).toMatch(reason);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
   it('prints profiles, sessions, then samples as NDJSON', async () => {

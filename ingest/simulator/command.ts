@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Sample } from '../../schemas/index.ts';
+import { loadConfig, type Config } from '../../platform/index.ts';
 import { runSimulation } from './driver.ts';
+import { kafkaTarget } from './kafka-target.ts';
 import { deviceSample, httpTarget, HttpTargetError } from './http-target.ts';
 import { createSimulation, type Simulation } from './simulation.ts';
 
@@ -23,6 +25,9 @@ interface Args {
   target: string | undefined;
   token: string | undefined;
   fast: boolean;
+  kafka: boolean;
+  /** with --kafka: the cluster settings from the environment */
+  config: Config | undefined;
 }
 
 class BadUsage extends Error {}
@@ -43,10 +48,6 @@ export async function simulateCommand(argv: string[], io: SimulateIo): Promise<n
   try {
     args = parse(argv, io.env ?? process.env);
   } catch (err) {
-    if (err instanceof KafkaNotYet) {
-      io.stderr.write('pulsecoach: kafka mode is not available yet\n');
-      return 2;
-    }
     const message = (err as Error).message.split('\n')[0];
     io.stderr.write(`pulsecoach: simulate: ${message}\n`);
     return 2;
@@ -67,6 +68,7 @@ export async function simulateCommand(argv: string[], io: SimulateIo): Promise<n
   const abort = () => controller.abort();
   io.signal?.addEventListener('abort', abort, { once: true });
   try {
+    if (args.kafka) return await toKafka(sim, args, io, controller.signal);
     if (args.target !== undefined) return await toTarget(sim, args, io, controller.signal);
     return await toStdout(sim, args, io, controller);
   } catch (err) {
@@ -81,14 +83,35 @@ export async function simulateCommand(argv: string[], io: SimulateIo): Promise<n
 async function toTarget(sim: Simulation, args: Args, io: SimulateIo, signal: AbortSignal): Promise<number> {
   const target = httpTarget({ url: args.target as string, token: args.token as string });
   await target.registerSessions(sim.profiles(), sim.sessions());
-  // fast: about one full batch (500) per step, at least a second of simulated time
-  const perSecond = args.users * args.rateHz;
-  const tickMs = args.fast ? Math.min(60_000, Math.max(1000, Math.round((500 / Math.max(perSecond, 1)) * 1000))) : 1000;
-  const run = await runSimulation(sim, { deliver: (s) => target.deliver(s), realTime: !args.fast, tickMs, signal });
+  const run = await runSimulation(sim, {
+    deliver: (s) => target.deliver(s),
+    realTime: !args.fast,
+    tickMs: deliveryTickMs(args),
+    signal,
+  });
   const st = target.stats;
   const rejected = st.rejected > 0 ? `, ${st.rejected} rejected (first: ${st.firstRejection})` : '';
   io.stderr.write(`pulsecoach: simulate: sent ${run.samples} samples, ${st.accepted} accepted${rejected}\n`);
   return 0;
+}
+
+async function toKafka(sim: Simulation, args: Args, io: SimulateIo, signal: AbortSignal): Promise<number> {
+  const target = await kafkaTarget(args.config!, args.floorId);
+  try {
+    await target.registerSessions(sim.profiles(), sim.sessions());
+    const run = await runSimulation(sim, {
+      deliver: (s) => target.deliver(s),
+      realTime: !args.fast,
+      tickMs: deliveryTickMs(args),
+      signal,
+    });
+    const st = target.stats;
+    const rejected = st.rejected > 0 ? `, ${st.rejected} rejected (first: ${st.firstRejection})` : '';
+    io.stderr.write(`pulsecoach: simulate: sent ${run.samples} samples to Kafka, ${st.accepted} accepted${rejected}\n`);
+    return 0;
+  } finally {
+    await target.close();
+  }
 }
 
 async function toStdout(sim: Simulation, args: Args, io: SimulateIo, controller: AbortController): Promise<number> {
@@ -130,13 +153,18 @@ async function toStdout(sim: Simulation, args: Args, io: SimulateIo, controller:
   }
 }
 
+/** fast: about one full batch (500) per step, at least a second of simulated time; else 1 s */
+function deliveryTickMs(args: Args): number {
+  if (!args.fast) return 1000;
+  const perSecond = args.users * args.rateHz;
+  return Math.min(60_000, Math.max(1000, Math.round((500 / Math.max(perSecond, 1)) * 1000)));
+}
+
 function sampleLines(samples: readonly Sample[]): string {
   let out = '';
   for (const s of samples) out += `${JSON.stringify({ type: 'sample', ...deviceSample(s) })}\n`;
   return out;
 }
-
-class KafkaNotYet extends Error {}
 
 function parse(argv: string[], env: NodeJS.ProcessEnv): Args {
   const { values } = parseArgs({
@@ -156,7 +184,6 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Args {
       kafka: { type: 'boolean' },
     },
   });
-  if (values.kafka) throw new KafkaNotYet();
   const users = number('--users', values.users ?? '24');
   if (!Number.isInteger(users) || users <= 0 || users > MAX_USERS) {
     throw new BadUsage(`--users must be an integer 1-${MAX_USERS}, got ${values.users}`);
@@ -176,6 +203,15 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Args {
   }
   const target = values.target;
   let token = values.token;
+  let config: Config | undefined;
+  if (values.kafka) {
+    if (target !== undefined) throw new BadUsage('--target and --kafka exclude each other: pick one destination');
+    // the cluster settings of kafka mode (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, PULSE_KAFKA_PREFIX, …)
+    config = loadConfig(env);
+    if (!config.kafkaBrokers) throw new BadUsage('--kafka needs KAFKA_BROKERS (host:port,…)');
+    if (!config.schemaRegistryUrl)
+      throw new BadUsage('--kafka needs SCHEMA_REGISTRY_URL (a Confluent-compatible registry)');
+  }
   if (target !== undefined) {
     let url: URL;
     try {
@@ -203,6 +239,8 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Args {
     target,
     token,
     fast: values.fast ?? false,
+    kafka: values.kafka ?? false,
+    config,
   };
 }
 
