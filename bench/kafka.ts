@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimulation } from '../ingest/index.ts';
+import { Worker } from 'node:worker_threads';
 import { startInference } from '../inference/index.ts';
 import {
   createLog,
@@ -12,9 +12,9 @@ import {
   type Log,
   type StageDeps,
 } from '../platform/index.ts';
-import { serde, topics, type Sample, topicSpecs } from '../schemas/index.ts';
+import { serde, topics, topicSpecs } from '../schemas/index.ts';
 import { startProcessor } from '../stream-processors/index.ts';
-import { kafkaService } from '../test/services.ts';
+import { kafkaService, registryService } from '../test/services.ts';
 import { percentile, round } from './stats.ts';
 
 export interface KafkaFigures {
@@ -35,11 +35,11 @@ export interface KafkaFigures {
 }
 
 const WARMUP_S = 3;
-const TICK_MS = 100;
+const TICK_MS = 50;
 
 /**
  * Kafka mode end to end on a real broker (KAFKA_BROKERS, else Kafka 4.4 started from the Maven
- * jars): simulated athletes' samples are produced at a paced rate from this process, the processor
+ * jars): simulated athletes' samples are produced at a paced rate from a worker thread, the processor
  * and inference stages run here over Kafka, and a consumer of pulse.readiness.v1 times each score
  * against the produce of the sample that closed its window. Then a bare kafkajs consumer reads the
  * samples topic from the start, for the ceiling.
@@ -54,6 +54,12 @@ export async function benchKafka(opts: {
   });
   if (!service)
     return { skipped: 'no Kafka: set KAFKA_BROKERS, or install Java 17 and Maven for deploy/local/kafka.sh' };
+  // the producer thread and the stages share schema ids: a registry both reach, not mock://
+  const registry = await registryService();
+  if (!registry) {
+    await service.dispose();
+    return { skipped: 'no schema registry: set SCHEMA_REGISTRY_URL, or install Java 17 and Maven' };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'pulse-bench-kafka-'));
   const prefix = `bench-${Date.now()}.`;
   const logger = createLogger('warn');
@@ -63,6 +69,7 @@ export async function benchKafka(opts: {
       PULSE_MODE: 'kafka',
       KAFKA_BROKERS: service.brokers.join(','),
       PULSE_KAFKA_PREFIX: prefix,
+      SCHEMA_REGISTRY_URL: registry.url,
       PULSE_AUTH_SECRET: process.env.PULSE_AUTH_SECRET ?? 'bench-secret-0123456789abcdef',
     },
     { 'data-dir': dir, 'log-level': 'warn' },
@@ -92,42 +99,42 @@ export async function benchKafka(opts: {
     });
     await readiness.caughtUp();
 
-    const codec = serde('Sample');
-    const startTs = Date.now();
-    const sim = createSimulation({
-      seed: 5,
-      users: opts.users,
-      floorId: 'bench',
-      startTs,
-      rateHz: opts.rate / opts.users,
-      durationSec: WARMUP_S + opts.seconds + 60,
-      faults: false,
-    });
     const consumed = async () =>
       (await deps.metrics.recordsIn.get()).values.find(
         (v) => v.labels.stage === 'processor' && v.labels.topic === topics.samples.name,
       )?.value ?? 0;
+    const producer = new Worker(new URL('./worker-bootstrap.js', import.meta.url), {
+      workerData: {
+        module: new URL('./kafka-producer.ts', import.meta.url).href,
+        brokers: service.brokers,
+        prefix,
+        partitions: config.partitions,
+        registryUrl: registry.url,
+        users: opts.users,
+        rate: opts.rate,
+        seconds: WARMUP_S + opts.seconds,
+        tickMs: TICK_MS,
+      },
+    });
     let offered = 0;
     let measuredFrom = 0;
     let consumedAtStart = 0;
-    const end = startTs + (WARMUP_S + opts.seconds) * 1000;
-    for (let tick = startTs; Date.now() < end; tick += TICK_MS) {
-      if (!measuring && Date.now() >= startTs + WARMUP_S * 1000) {
+    const warmupEnds = Date.now() + WARMUP_S * 1000;
+    producer.on('message', (m: { type: string; n?: number; at?: number }) => {
+      if (m.type !== 'offered') return;
+      if (!measuring && m.at! >= warmupEnds) {
         measuring = true;
         measuredFrom = Date.now();
-        consumedAtStart = await consumed();
+        void consumed().then((n) => (consumedAtStart = n));
         offered = 0;
       }
-      const batch: Sample[] = sim.next(Math.min(Date.now(), tick));
-      const now = Date.now();
-      await log.produce(
-        topics.samples.name,
-        batch.map((s) => ({ key: s.userId, value: codec.encode({ ...s, receivedAt: now }) })),
-      );
-      offered += batch.length;
-      const wait = tick + TICK_MS - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
+      offered += m.n!;
+    });
+    await new Promise<void>((resolve, reject) => {
+      producer.on('message', (m: { type: string }) => m.type === 'done' && resolve());
+      producer.once('error', reject);
+    });
+    await producer.terminate();
     const measuredS = (Date.now() - measuredFrom) / 1000;
     const processed = (await consumed()) - consumedAtStart;
     measuring = false;
@@ -153,6 +160,7 @@ export async function benchKafka(opts: {
   } finally {
     await log?.close();
     await service.dispose();
+    await registry.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 }
