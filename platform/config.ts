@@ -100,7 +100,7 @@ const settings = {
   exactlyOnceCommitIntervalMs: {
     env: 'PULSE_EOS_COMMIT_INTERVAL_MS',
     flag: 'eos-commit-interval-ms',
-    schema: positiveInt.max(60_000).default(500),
+    schema: positiveInt.max(60_000).default(100),
   },
   schemaRegistryUrl: { env: 'SCHEMA_REGISTRY_URL', flag: 'schema-registry-url', schema: z.url().optional() },
   clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', schema: z.url().optional() },

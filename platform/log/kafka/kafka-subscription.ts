@@ -4,7 +4,7 @@ import type { LogRecord, SubscribeOptions, Subscription } from '../types.ts';
 import { coPartitionAssigner } from './co-partition-assigner.ts';
 import { offsetsByPartition, type KafkaHost } from './host.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './snapshot-frame.ts';
-import { TaskTransaction, transactionScope } from './task-transaction.ts';
+import { replayScope, TaskTransaction, transactionScope } from './task-transaction.ts';
 import type { RejectedRecord } from './wire-format.ts';
 
 const MAX_BACKOFF_MS = 10_000;
@@ -31,6 +31,13 @@ interface Task {
   lastInput: number;
   /** exactly-once: the task's transactional producer (open while the task is ours) */
   tx: TaskTransaction | null;
+  /**
+   * exactly-once, per topic: the group's committed offset when it is past the checkpoint's. The
+   * records before it are replayed into the state without producing (their outputs are committed).
+   */
+  replayUntil: Map<string, number>;
+  /** when the task's state was last checkpointed (ms) */
+  lastSnapshot: number;
 }
 
 interface Waiter {
@@ -48,10 +55,13 @@ interface Waiter {
  * crash between the two writes redelivers nothing into a state that already holds it.
  *
  * With `exactlyOnce`, each task has a transactional producer (TaskTransaction): what the stage
- * produces for the task, its checkpoint and the group's offsets commit in one Kafka transaction
- * every `exactlyOnceCommitIntervalMs`, and a member that takes a task over first fences the one
- * that had it. A batch or a commit that fails aborts the transaction and restores the task from its
- * last checkpoint, so read_committed readers see each output once.
+ * produces for the task and the group's offsets commit in one Kafka transaction every
+ * `exactlyOnceCommitIntervalMs`, and a member that takes a task over first fences the one that had
+ * it. The state is checkpointed (in the same transaction) only every `commitIntervalMs`, because a
+ * snapshot is the whole task: a task restored from a checkpoint older than the committed offsets
+ * replays the records in between into its state without producing, since their outputs were
+ * committed already. A batch or a commit that fails aborts the transaction and restores the task
+ * the same way, so read_committed readers see each output once.
  */
 export class KafkaSubscription implements Subscription {
   readonly group: string;
@@ -209,6 +219,8 @@ export class KafkaSubscription implements Subscription {
         revoked: false,
         lastInput: Date.now(),
         tx: null,
+        replayUntil: new Map(),
+        lastSnapshot: 0,
       };
       // the broker may be away (a restart): assignment reads offsets, so it tries until it can
       t.ready = this.withLock(t, async () => {
@@ -239,8 +251,11 @@ export class KafkaSubscription implements Subscription {
       const ends = await this.log.admin.fetchTopicOffsets(this.log.name(topic));
       const start =
         this.options.fromBeginning === false ? offsetsByPartition(ends, 'high') : offsetsByPartition(ends, 'low');
-      const pos = checkpoint?.positions[topic] ?? committed.get(topic)?.[t.task] ?? start[t.task] ?? 0;
+      const done = committed.get(topic)?.[t.task];
+      const pos = checkpoint?.positions[topic] ?? done ?? start[t.task] ?? 0;
       t.positions.set(topic, pos);
+      if (this.options.exactlyOnce && done !== undefined && done > pos) t.replayUntil.set(topic, done);
+      else t.replayUntil.delete(topic);
       if (i < this.topics.length - 1) t.drainTo[i] = offsetsByPartition(ends, 'high')[t.task] ?? 0;
       this.consumer.seek({ topic: this.log.name(topic), partition: t.task, offset: String(pos) });
     }
@@ -364,8 +379,14 @@ export class KafkaSubscription implements Subscription {
     const max = this.options.maxBatchRecords ?? 1000;
     const from = t.positions.get(topic) ?? 0;
     const messages = batch.messages.filter((m) => Number(m.offset) >= from);
-    for (let i = 0; i < messages.length; i += max) {
-      const slice = messages.slice(i, i + max);
+    const replayEnd = t.replayUntil.get(topic) ?? -1;
+    for (let i = 0; i < messages.length;) {
+      // a slice is replayed whole or handled whole: it ends where the replay does
+      let n = Math.min(max, messages.length - i);
+      const first = Number(messages[i]!.offset);
+      if (first < replayEnd) n = Math.min(n, replayEnd - first);
+      const slice = messages.slice(i, i + n);
+      i += n;
       const records = slice.map((m) => this.record(topic, batch.partition, m));
       if (!(await this.deliver(t, topic, records))) return;
       payload.resolveOffset(slice[slice.length - 1]!.offset);
@@ -418,7 +439,8 @@ export class KafkaSubscription implements Subscription {
       let records: LogRecord[] | null = null;
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.inScope(t, async () => {
+          const replaying = (t.replayUntil.get(topic) ?? -1) > framed[framed.length - 1]!.offset;
+          await this.inScope(t, replaying, async () => {
             if (!records) {
               const read = await this.log.unframe(topic, framed);
               if (read.rejected.length > 0) await this.reject(read.rejected, t.task);
@@ -450,6 +472,7 @@ export class KafkaSubscription implements Subscription {
       }
       const last = framed[framed.length - 1];
       if (last) t.positions.set(topic, last.offset + 1);
+      if (last && last.offset + 1 >= (t.replayUntil.get(topic) ?? 0)) t.replayUntil.delete(topic);
       t.dirty = true;
       t.lastInput = Date.now();
       this.notify();
@@ -457,9 +480,10 @@ export class KafkaSubscription implements Subscription {
     });
   }
 
-  /** Runs fn with the task's transaction (if any) as the one that produce() joins. */
-  private inScope<T>(t: Task, fn: () => Promise<T>): Promise<T> {
-    return t.tx ? transactionScope.run(t.tx, fn) : fn();
+  /** Runs fn with the task's transaction (if any) as what produce() joins; nothing while replaying. */
+  private inScope<T>(t: Task, replaying: boolean, fn: () => Promise<T>): Promise<T> {
+    if (!t.tx) return fn();
+    return transactionScope.run(replaying ? replayScope : t.tx, fn);
   }
 
   /**
@@ -498,7 +522,7 @@ export class KafkaSubscription implements Subscription {
       void this.withLock(t, async () => {
         if (this.closing || t.revoked) return;
         try {
-          await this.inScope(t, async () => this.options.onBatch([], t.task));
+          await this.inScope(t, t.replayUntil.size > 0, async () => this.options.onBatch([], t.task));
           // what it closed is in the transaction, which the next commit ends
           if (t.tx) t.dirty = true;
         } catch (err) {
@@ -559,19 +583,23 @@ export class KafkaSubscription implements Subscription {
   }
 
   /**
-   * Exactly-once: per task, in its turn, the checkpoint and the offsets join the task's open
-   * transaction, which commits. A task whose commit fails is restored from its last checkpoint.
+   * Exactly-once: per task, in its turn, the offsets (and, every commitIntervalMs, the checkpoint)
+   * join the task's open transaction, which commits. A task whose commit fails is restored from its
+   * last checkpoint.
    */
   private async commitTransactions(): Promise<void> {
     const errors: unknown[] = [];
-    for (const t of this.tasks.values()) {
-      await this.withLock(t, async () => {
+    // each task has a producer of its own: their transactions commit side by side
+    const commits = [...this.tasks.values()].map((t) =>
+      this.withLock(t, async () => {
         if (!t.assigned || t.failed || !t.dirty || t.revoked || !t.tx) return;
         const positions = Object.fromEntries(t.positions);
-        const state = this.options.snapshot?.(t.task) ?? null;
+        const now = Date.now();
+        const checkpoint = this.options.snapshot && (this.closing || now - t.lastSnapshot >= this.log.commitIntervalMs);
+        const state = checkpoint ? (this.options.snapshot?.(t.task) ?? null) : null;
         try {
           await t.tx.commit(
-            this.options.snapshot
+            checkpoint
               ? {
                   topic: this.changelog,
                   acks: -1,
@@ -580,21 +608,30 @@ export class KafkaSubscription implements Subscription {
               : null,
             {
               consumerGroupId: this.log.name(this.group),
+              // while replaying, the group's offsets stay where the earlier owner committed them
               topics: Object.entries(positions).map(([topic, offset]) => ({
                 topic: this.log.name(topic),
-                partitions: [{ partition: t.task, offset: String(offset) }],
+                partitions: [{ partition: t.task, offset: String(Math.max(offset, t.replayUntil.get(topic) ?? 0)) }],
               })),
             },
           );
           t.dirty = false;
+          // tasks take their snapshots at different commits, so that no commit encodes them all
+          if (checkpoint) t.lastSnapshot = t.lastSnapshot === 0 ? now - this.stagger(t.task) : now;
         } catch (err) {
           errors.push(err);
           if (!this.closing && !t.revoked) await this.rewind(t);
         }
-      });
-    }
+      }),
+    );
+    await Promise.all(commits);
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `group ${this.group}: ${errors.length} commits failed`);
+  }
+
+  private stagger(task: number): number {
+    const tasks = this.log.partitionsOf(this.topics[0]!);
+    return Math.round(((task % tasks) / tasks) * this.log.commitIntervalMs);
   }
 
   private commitFailed(err: unknown): void {
@@ -658,7 +695,7 @@ export class KafkaSubscription implements Subscription {
       for (const t of this.tasks.values()) {
         if (!t.assigned || t.failed || !this.options.onRevoke) continue;
         try {
-          await this.inScope(t, async () => this.options.onRevoke?.(t.task));
+          await this.inScope(t, false, async () => this.options.onRevoke?.(t.task));
         } catch (err) {
           t.failed = true;
           errors.push(err);

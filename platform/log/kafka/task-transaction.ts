@@ -8,7 +8,7 @@ import type { Kafka, Producer, ProducerRecord, Transaction } from 'kafkajs';
  * (found through `transactionScope`), the task's checkpoint and the group's offsets commit in one
  * Kafka transaction, or none of them does.
  */
-export class TaskTransaction {
+export class TaskTransaction implements ProduceScope {
   private current: Promise<Transaction> | null;
 
   private constructor(
@@ -67,5 +67,16 @@ export class TaskTransaction {
   }
 }
 
-/** The transaction of the task whose records are being handled (see KafkaSubscription.deliver). */
-export const transactionScope = new AsyncLocalStorage<TaskTransaction>();
+/** Where produce() sends while a task's records are handled: its transaction, or nowhere. */
+export interface ProduceScope {
+  send(record: ProducerRecord): Promise<void>;
+}
+
+/**
+ * A task replaying records whose outputs an earlier owner already committed (see
+ * KafkaSubscription.assign): the state is rebuilt, the outputs are not produced twice.
+ */
+export const replayScope: ProduceScope = { send: () => Promise.resolve() };
+
+/** The scope of the task whose records are being handled (see KafkaSubscription.deliver). */
+export const transactionScope = new AsyncLocalStorage<ProduceScope>();
