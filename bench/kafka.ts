@@ -28,6 +28,14 @@ export interface KafkaFigures {
   rawConsumePerSec: number;
   /** samplesPerSec / rawConsumePerSec */
   shareOfRaw: number;
+  /**
+   * the stages' ceiling: a processor of a new group draining the same samples topic from its start
+   * (decode, windows, features produced; exactly once when PULSE_EXACTLY_ONCE says so)
+   */
+  processorDrainPerSec: number;
+  /** processorDrainPerSec / rawConsumePerSec */
+  drainShareOfRaw: number;
+  exactlyOnce: string[];
   users: number;
   partitions: number;
   seconds: number;
@@ -144,6 +152,7 @@ export async function benchKafka(opts: {
 
     if (!(log instanceof KafkaLog)) throw new Error('bench kafka: PULSE_MODE=kafka did not give a KafkaLog');
     const rawConsume = await measureRawConsume(log, prefix + topics.samples.name);
+    const drain = await measureProcessorDrain(deps, log);
     const samplesPerSec = Math.round(processed / measuredS);
     return {
       samplesPerSec,
@@ -152,6 +161,9 @@ export async function benchKafka(opts: {
       latencySamples: latencies.length,
       rawConsumePerSec: rawConsume,
       shareOfRaw: round(samplesPerSec / rawConsume, 2),
+      processorDrainPerSec: drain,
+      drainShareOfRaw: round(drain / rawConsume, 2),
+      exactlyOnce: config.exactlyOnce,
       users: opts.users,
       partitions: config.partitions,
       seconds: opts.seconds,
@@ -163,6 +175,17 @@ export async function benchKafka(opts: {
     await registry.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A processor in a group of its own reads the samples topic from its start: records/s to the end. */
+async function measureProcessorDrain(deps: StageDeps, log: KafkaLog): Promise<number> {
+  const total = (await log.endOffsets(topics.samples.name)).reduce((n, e) => n + e, 0);
+  const began = Date.now();
+  const stage = startProcessor(deps, { group: `bench-drain-${began}` });
+  await stage.subscription.caughtUp();
+  const seconds = (Date.now() - began) / 1000;
+  await stage.close();
+  return Math.round(total / seconds);
 }
 
 /** A kafkajs consumer that only counts what it reads: records/s from the start to the end. */

@@ -16,6 +16,8 @@ export interface StageSpec {
   name: string;
   group?: string;
   inputs: TopicId[];
+  /** the first `tables` inputs are tables the others must not overtake (see SubscribeOptions) */
+  tables?: number;
   onBatch(records: LogRecord[], task: number, dead: DeadLetters): Promise<void> | void;
   onAssign?(task: number, state: Buffer | null): void;
   onRevoke?(task: number): Promise<void> | void;
@@ -42,6 +44,7 @@ export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
     topics: spec.inputs.map((id) => topics[id].name),
     maxBatchRecords: spec.maxBatchRecords ?? MAX_BATCH_RECORDS,
     exactlyOnce: deps.config.exactlyOnce.includes(spec.name),
+    tables: spec.tables,
     punctuateMs: spec.punctuateMs,
     async onBatch(records, task) {
       const end = timer.startTimer();

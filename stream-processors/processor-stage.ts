@@ -24,7 +24,12 @@ const STAGE = 'processor';
  * timeout (a punctuation), so its last windows close too. Users quiet for PULSE_EVICT_AFTER_MS
  * are kept only as their encoded snapshot.
  */
-export function startProcessor(deps: StageDeps): RunningStage {
+export interface ProcessorOptions {
+  /** consumer group (default `processor`); a new group reads its topics from their start */
+  group?: string;
+}
+
+export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}): RunningStage {
   const { windowMs, outOfOrderMs, idleTimeoutMs, evictAfterMs, windowStagger } = deps.config;
   const windows = new TumblingWindows({ sizeMs: windowMs, outOfOrderMs, staggered: windowStagger });
   const state = createTaskState<UserWindows>(userWindowsSchema);
@@ -105,7 +110,10 @@ export function startProcessor(deps: StageDeps): RunningStage {
 
   return runStage(deps, {
     name: STAGE,
+    group: options.group,
     inputs: ['profiles', 'samples'],
+    // a member's profile (checked in just before their samples) applies to their first windows
+    tables: 1,
     onBatch,
     punctuateMs: idleTimeoutMs,
     onAssign: (task, snapshot) => {

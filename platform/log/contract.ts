@@ -260,6 +260,31 @@ export function logContract(name: string, makeLog: (dir: string) => Promise<Log>
       expect(batches.flat()).toHaveLength(60);
     });
 
+    it('with tables, never delivers a stream record before the table record produced before it', async () => {
+      const log = await openLog(tempDir());
+      await log.ensureTopics([
+        { name: 'table', partitions: 2 },
+        { name: 'stream', partitions: 2 },
+      ]);
+      const seen: string[] = [];
+      const sub = log.subscribe({
+        group: 'g',
+        topics: ['table', 'stream'],
+        tables: 1,
+        onBatch: (rs) => void seen.push(...rs.map(text)),
+      });
+      await sub.caughtUp();
+      // a member checks in (their profile), then their samples come at once: while running
+      for (let i = 0; i < 30; i++) {
+        await log.produce('table', [rec(`u${i}`, 0)]);
+        await log.produce('stream', [rec(`u${i}`, 1), rec(`u${i}`, 2)]);
+      }
+      await sub.caughtUp();
+      await sub.close();
+      expect(seen).toHaveLength(90);
+      for (let i = 0; i < 30; i++) expect(seen.indexOf(`u${i}#0`), `u${i}`).toBeLessThan(seen.indexOf(`u${i}#1`));
+    });
+
     it('starts a new group at the end when fromBeginning is false', async () => {
       const log = await openLog(tempDir());
       await log.ensureTopics([{ name: 't', partitions: 2 }]);

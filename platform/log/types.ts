@@ -44,6 +44,13 @@ export interface SubscribeOptions {
   group: string;
   /** Earlier topics are drained first within a task (tables such as profiles before samples). */
   topics: string[];
+  /**
+   * The first `tables` topics are tables (profiles) that the later ones must not overtake: a task
+   * delivers a later topic's records only once it has read what the tables held by then, on Kafka
+   * too, where topics are fetched independently (the embedded log always reads in topic order).
+   * Default 0: earlier topics are drained first when a task is assigned.
+   */
+  tables?: number;
   /** Called with the records of one task; the next batch for that task waits for it. */
   onBatch(records: LogRecord[], task: number): Promise<void> | void;
   /** The task was assigned; `state` is what snapshot() returned at its last commit, if any. */

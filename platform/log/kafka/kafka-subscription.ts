@@ -12,6 +12,8 @@ const backoff = (attempt: number): number => Math.min(100 * 2 ** attempt, MAX_BA
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** checkpoints of big states (the processor's windows) exceed Kafka's 1 MB default */
 const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+/** how long a table topic's end offsets are taken as current (see tablesBehind) */
+const TABLE_ENDS_MS = 100;
 
 interface Task {
   task: number;
@@ -74,6 +76,7 @@ export class KafkaSubscription implements Subscription {
   private readonly firstJoin = new Promise<void>((r) => (this.joined = r));
   private readonly timers: NodeJS.Timeout[] = [];
   private waiters: Waiter[] = [];
+  private readonly tableEnds = new Map<string, { at: number; ends: Promise<number[]> }>();
   private commits: Promise<void> = Promise.resolve();
   private closing = false;
   private closed: Promise<void> | null = null;
@@ -376,6 +379,7 @@ export class KafkaSubscription implements Subscription {
     if (t.revoked || this.closing) return;
     const index = this.topics.indexOf(topic);
     if (index > this.gate(t)) return; // paused now; unresolved records are fetched again on resume
+    if (index >= (this.options.tables ?? 0) && (await this.tablesBehind(t))) return; // likewise
     const max = this.options.maxBatchRecords ?? 1000;
     const from = t.positions.get(topic) ?? 0;
     const messages = batch.messages.filter((m) => Number(m.offset) >= from);
@@ -400,6 +404,31 @@ export class KafkaSubscription implements Subscription {
       await this.skipTo(t, topic, Number(first), Number(batch.lastOffset()) + 1);
     }
     if (index < this.topics.length - 1) this.gate(t);
+  }
+
+  /**
+   * Whether a table topic holds records the task has not read: then the later topics pause until
+   * it has (the gate), as the embedded log's reads in topic order would have it. End offsets are
+   * asked of the broker at most every TABLE_ENDS_MS per topic.
+   */
+  private async tablesBehind(t: Task): Promise<boolean> {
+    let behind = false;
+    for (let i = 0; i < (this.options.tables ?? 0); i++) {
+      const topic = this.topics[i]!;
+      let cached = this.tableEnds.get(topic);
+      if (!cached || Date.now() - cached.at > TABLE_ENDS_MS) {
+        // without an answer, nothing waits: ordering is then as the fetches come
+        cached = { at: Date.now(), ends: this.log.endOffsets(topic).catch(() => []) };
+        this.tableEnds.set(topic, cached);
+      }
+      const end = (await cached.ends)[t.task] ?? 0;
+      if ((t.positions.get(topic) ?? 0) < end) {
+        t.drainTo[i] = Math.max(t.drainTo[i] ?? 0, end);
+        behind = true;
+      }
+    }
+    if (behind) this.gate(t);
+    return behind;
   }
 
   /**
