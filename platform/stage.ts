@@ -64,7 +64,8 @@ export function deadLetters(deps: StageDeps, stage: string): DeadLetters {
         stage,
         ts: Date.now(),
         key: record.key,
-        payload: record.value,
+        // what was on the wire (Kafka: with its schema frame), so it can be replayed as it came
+        payload: record.stored ?? record.value,
       });
     },
     async flush() {

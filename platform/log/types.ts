@@ -31,6 +31,8 @@ export interface LogRecord {
   value: Buffer;
   /** append time, ms */
   timestamp: number;
+  /** the bytes as stored, when the log unframed `value` from them (Kafka's wire format) */
+  stored?: Buffer;
 }
 
 /**

@@ -189,6 +189,11 @@ export class KafkaLog implements Log, KafkaHost {
     await this.producer.send({ topic, acks: -1, messages });
   }
 
+  /** The registry's id of this build's value schema for a topic (undefined without a registry). */
+  schemaIdOf(topic: string): number | undefined {
+    return this.wire?.idOf(topic);
+  }
+
   unframe(topic: string, records: LogRecord[]): Promise<{ records: LogRecord[]; rejected: RejectedRecord[] }> {
     return this.wire ? this.wire.unframe(topic, records) : Promise.resolve({ records, rejected: [] });
   }

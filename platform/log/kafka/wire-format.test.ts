@@ -166,7 +166,7 @@ describe('Kafka values in Confluent wire format', () => {
     }
   }, 120_000);
 
-  it('sends records without a frame or with an unknown schema id to pulse.dlq.v1, original bytes and place kept', async (ctx) => {
+  it('sends records without a frame, with an unknown schema id or a broken body to pulse.dlq.v1, as they were on the wire', async (ctx) => {
     if (!service || !registry) return ctx.skip();
     const namespace = fresh();
     const log = await open({ registry: true, namespace });
@@ -182,10 +182,15 @@ describe('Kafka values in Confluent wire format', () => {
       const codec = serde('Sample');
       const unknownId = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0x00]), codec.encode(sample(1_500, 99))]);
       const unframed = codec.encode(sample(1_600, 98));
+      // framed with this build's id, but the body ends halfway: the stage cannot decode it
+      const registered = Buffer.concat([Buffer.from([0]), Buffer.alloc(4), codec.encode(sample(1_700, 97))]);
+      registered.writeInt32BE(log.schemaIdOf(samplesTopic)!, 1);
+      const corrupt = registered.subarray(0, registered.length - 6);
       await h.produce('samples', [sample(1_000, 120)]);
       await raw.produce(samplesTopic, [
         { key: 'u1', value: unknownId },
         { key: 'u1', value: unframed },
+        { key: 'u1', value: corrupt },
       ]);
       await h.produce('samples', [sample(2_000, 121), sample(60_000, 122)]);
 
@@ -197,10 +202,12 @@ describe('Kafka values in Confluent wire format', () => {
       expect(dead.map((d) => [d.reason, d.sourceTopic, d.sourceOffset, d.stage])).toEqual([
         ['unknown-schema', samplesTopic, 1, 'processor'],
         ['not-wire-format', samplesTopic, 2, 'processor'],
+        ['undecodable', samplesTopic, 3, 'processor'],
       ]);
       expect(dead[0]!.payload).toEqual(unknownId);
       expect(dead[0]!.detail).toBe(`schema id ${0x7fffff00} on subject ${namespace}${samplesTopic}-value`);
       expect(dead[1]!.payload).toEqual(unframed);
+      expect(dead[2]!.payload).toEqual(corrupt);
       // the readable samples around them were windowed: the first window holds 1,000 and 2,000
       const features = await h.read('features');
       expect(features[0]).toMatchObject({ userId: 'u1', windowStart: 0, samples: 2, hrMin: 120, hrMax: 121 });

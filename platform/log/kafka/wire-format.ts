@@ -113,7 +113,7 @@ export class ConfluentWireFormat {
       const id = v.readInt32BE(1);
       const body = v.subarray(HEADER_BYTES);
       if (id === codec.id) {
-        good.push({ ...r, value: body });
+        good.push({ ...r, value: body, stored: v });
         continue;
       }
       const writer = codec.writers.get(id) ?? (await this.writer(codec, id));
@@ -126,7 +126,7 @@ export class ConfluentWireFormat {
         continue;
       }
       try {
-        good.push({ ...r, value: codec.type.toBuffer(codec.type.fromBuffer(body, writer)) });
+        good.push({ ...r, value: codec.type.toBuffer(codec.type.fromBuffer(body, writer)), stored: v });
       } catch (err) {
         rejected.push({ record: r, reason: 'undecodable', detail: `schema id ${id}: ${(err as Error).message}` });
       }
