@@ -456,6 +456,8 @@ export class KafkaSubscription implements Subscription {
       key: m.key?.toString() ?? '',
       value: m.value ?? Buffer.alloc(0),
       timestamp: Number(m.timestamp),
+      // one shape whether or not the wire format fills it in
+      stored: undefined,
     };
   }
 

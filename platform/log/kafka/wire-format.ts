@@ -95,7 +95,8 @@ export class ConfluentWireFormat {
   }
 
   /**
-   * The records' Avro bodies in this build's schema, and those that cannot be read: no frame, a
+   * The records' Avro bodies in this build's schema (in place: `value` becomes the body, `stored`
+   * the bytes as they came), and those that cannot be read: no frame, a
    * schema id the registry does not know, or a writer schema that does not resolve. Throws (and so
    * the batch is retried) only when the registry cannot be asked.
    */
@@ -105,7 +106,8 @@ export class ConfluentWireFormat {
     const good: LogRecord[] = [];
     const rejected: RejectedRecord[] = [];
     for (const r of records) {
-      const v = r.value;
+      // a batch retried after the registry could not answer was partly unframed already
+      const v = r.stored ?? r.value;
       if (v.length < HEADER_BYTES || v[0] !== MAGIC) {
         rejected.push({ record: r, reason: 'not-wire-format', detail: notFramed(v) });
         continue;
@@ -113,7 +115,11 @@ export class ConfluentWireFormat {
       const id = v.readInt32BE(1);
       const body = v.subarray(HEADER_BYTES);
       if (id === codec.id) {
-        good.push({ ...r, value: body, stored: v });
+        // the log built these records for this delivery: they are changed in place (a copy per
+        // record cost 5 % of the processor's time)
+        r.stored = v;
+        r.value = body;
+        good.push(r);
         continue;
       }
       const writer = codec.writers.get(id) ?? (await this.writer(codec, id));
@@ -126,7 +132,9 @@ export class ConfluentWireFormat {
         continue;
       }
       try {
-        good.push({ ...r, value: codec.type.toBuffer(codec.type.fromBuffer(body, writer)), stored: v });
+        r.stored = v;
+        r.value = codec.type.toBuffer(codec.type.fromBuffer(body, writer));
+        good.push(r);
       } catch (err) {
         rejected.push({ record: r, reason: 'undecodable', detail: `schema id ${id}: ${(err as Error).message}` });
       }
