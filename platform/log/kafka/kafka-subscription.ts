@@ -12,8 +12,6 @@ const backoff = (attempt: number): number => Math.min(100 * 2 ** attempt, MAX_BA
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** checkpoints of big states (the processor's windows) exceed Kafka's 1 MB default */
 const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
-/** how long a table topic's end offsets are taken as current (see tablesBehind) */
-const TABLE_ENDS_MS = 100;
 
 interface Task {
   task: number;
@@ -40,6 +38,8 @@ interface Task {
   replayUntil: Map<string, number>;
   /** when the task's state was last checkpointed (ms) */
   lastSnapshot: number;
+  /** per topic: where the task last sought kafkajs back to (see eachBatch) */
+  seekedTo: Map<string, number>;
 }
 
 interface Waiter {
@@ -110,7 +110,9 @@ export class KafkaSubscription implements Subscription {
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload: b }) => {
       const t = this.tasks.get(b.partition);
       if (b.batchSize === 0 && t && b.firstOffset !== null)
-        void this.skipTo(t, this.local(b.topic), Number(b.firstOffset), Number(b.lastOffset) + 1);
+        this.skipTo(t, this.local(b.topic), Number(b.firstOffset), Number(b.lastOffset) + 1).catch((err: unknown) =>
+          this.log.logger.error({ err, group: this.group, task: t.task }, 'moving past transaction markers failed'),
+        );
     });
     // kafkajs restarts after retriable errors only; a broker that is away while the member joins
     // (no group coordinator) ends it for good, so the member starts itself again, with backoff
@@ -224,6 +226,7 @@ export class KafkaSubscription implements Subscription {
         tx: null,
         replayUntil: new Map(),
         lastSnapshot: 0,
+        seekedTo: new Map(),
       };
       // the broker may be away (a restart): assignment reads offsets, so it tries until it can
       t.ready = this.withLock(t, async () => {
@@ -328,6 +331,11 @@ export class KafkaSubscription implements Subscription {
         reader.on(reader.events.CRASH, (e) => {
           if (!e.payload.restart) reject(e.payload.error);
         });
+        // the changelog may end with a transaction marker or an aborted checkpoint: kafkajs reports
+        // a fetch of only those without calling eachBatch
+        reader.on(reader.events.END_BATCH_PROCESS, (e) => {
+          if (Number(e.payload.lastOffset) + 1 >= end) resolve();
+        });
         reader
           .run({
             eachBatch: async ({ batch }) => {
@@ -379,11 +387,22 @@ export class KafkaSubscription implements Subscription {
     if (t.revoked || this.closing) return;
     const index = this.topics.indexOf(topic);
     if (index > this.gate(t)) return; // paused now; unresolved records are fetched again on resume
-    if (index >= (this.options.tables ?? 0) && (await this.tablesBehind(t))) return; // likewise
+    const newest = Number(batch.messages[batch.messages.length - 1]?.timestamp ?? 0);
+    if (index >= (this.options.tables ?? 0) && (await this.tablesBehind(t, newest))) return; // likewise
     const max = this.options.maxBatchRecords ?? 1000;
     const from = t.positions.get(topic) ?? 0;
+    // after a join kafkajs fetches from the group's committed offset, which lies past the task's
+    // place when its state came from an older checkpoint (exactly-once): read from the task's place.
+    // Met twice at the same place, the records in between are gone (retention): go on from here.
+    const fetched = Number((batch as unknown as { fetchedOffset: string }).fetchedOffset);
+    if (fetched > from && t.seekedTo.get(topic) !== from) {
+      t.seekedTo.set(topic, from);
+      this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(from) });
+      return;
+    }
     const messages = batch.messages.filter((m) => Number(m.offset) >= from);
     const replayEnd = t.replayUntil.get(topic) ?? -1;
+    let expected = from;
     for (let i = 0; i < messages.length;) {
       // a slice is replayed whole or handled whole: it ends where the replay does
       let n = Math.min(max, messages.length - i);
@@ -392,7 +411,8 @@ export class KafkaSubscription implements Subscription {
       const slice = messages.slice(i, i + n);
       i += n;
       const records = slice.map((m) => this.record(topic, batch.partition, m));
-      if (!(await this.deliver(t, topic, records))) return;
+      if (!(await this.deliver(t, topic, records, expected))) return;
+      expected = records[records.length - 1]!.offset + 1;
       payload.resolveOffset(slice[slice.length - 1]!.offset);
       await payload.heartbeat();
       if (!payload.isRunning() || payload.isStale()) return;
@@ -408,20 +428,13 @@ export class KafkaSubscription implements Subscription {
 
   /**
    * Whether a table topic holds records the task has not read: then the later topics pause until
-   * it has (the gate), as the embedded log's reads in topic order would have it. End offsets are
-   * asked of the broker at most every TABLE_ENDS_MS per topic.
+   * it has (the gate), as the embedded log's reads in topic order would have it.
    */
-  private async tablesBehind(t: Task): Promise<boolean> {
+  private async tablesBehind(t: Task, since: number): Promise<boolean> {
     let behind = false;
     for (let i = 0; i < (this.options.tables ?? 0); i++) {
       const topic = this.topics[i]!;
-      let cached = this.tableEnds.get(topic);
-      if (!cached || Date.now() - cached.at > TABLE_ENDS_MS) {
-        // without an answer, nothing waits: ordering is then as the fetches come
-        cached = { at: Date.now(), ends: this.log.endOffsets(topic).catch(() => []) };
-        this.tableEnds.set(topic, cached);
-      }
-      const end = (await cached.ends)[t.task] ?? 0;
+      const end = (await this.tableEndsSince(topic, since))[t.task] ?? 0;
       if ((t.positions.get(topic) ?? 0) < end) {
         t.drainTo[i] = Math.max(t.drainTo[i] ?? 0, end);
         behind = true;
@@ -429,6 +442,19 @@ export class KafkaSubscription implements Subscription {
     }
     if (behind) this.gate(t);
     return behind;
+  }
+
+  /**
+   * A table's end offsets as the broker gave them after `since` (ms; the newest record's timestamp
+   * in the batch that waits): whatever was written before that record was produced is within them.
+   * One request serves every batch of a fetch; without an answer nothing waits.
+   */
+  private tableEndsSince(topic: string, since: number): Promise<number[]> {
+    const cached = this.tableEnds.get(topic);
+    if (cached && cached.at >= Math.min(since, Date.now())) return cached.ends;
+    const fresh = { at: Date.now(), ends: this.log.endOffsets(topic).catch(() => [] as number[]) };
+    this.tableEnds.set(topic, fresh);
+    return fresh.ends;
   }
 
   /**
@@ -441,6 +467,7 @@ export class KafkaSubscription implements Subscription {
       const pos = t.positions.get(topic);
       if (pos === undefined || pos < first || pos >= next || t.revoked || !t.assigned) return;
       t.positions.set(topic, next);
+      if (next >= (t.replayUntil.get(topic) ?? 0)) t.replayUntil.delete(topic);
       t.dirty = true;
       // an earlier topic may have reached its drain point: the next one opens
       if (this.topics.indexOf(topic) < this.topics.length - 1) this.gate(t);
@@ -465,8 +492,11 @@ export class KafkaSubscription implements Subscription {
    * Unframes the records and runs onReject and onBatch (retrying with backoff) in the task's turn;
    * false when it gave up (closing).
    */
-  private deliver(t: Task, topic: string, framed: LogRecord[]): Promise<boolean> {
+  private deliver(t: Task, topic: string, framed: LogRecord[], expected: number): Promise<boolean> {
     return this.withLock(t, async () => {
+      // while this waited for the task's turn, the task may have been restored (rewind), revoked or
+      // closed: then these records are not the next ones for it
+      if (this.closing || t.revoked || (t.positions.get(topic) ?? 0) !== expected) return false;
       let records: LogRecord[] | null = null;
       for (let attempt = 0; ; attempt++) {
         try {
@@ -513,7 +543,11 @@ export class KafkaSubscription implements Subscription {
 
   /** Runs fn with the task's transaction (if any) as what produce() joins; nothing while replaying. */
   private inScope<T>(t: Task, replaying: boolean, fn: () => Promise<T>): Promise<T> {
-    if (!t.tx) return fn();
+    if (!t.tx) {
+      // never fall back to the plain producer: outputs would escape the transaction
+      if (this.options.exactlyOnce) return Promise.reject(new Error(`task ${t.task} has no transaction`));
+      return fn();
+    }
     return transactionScope.run(replaying ? replayScope : t.tx, fn);
   }
 
@@ -522,7 +556,13 @@ export class KafkaSubscription implements Subscription {
    * says (state and offsets, seeking there), in the task's turn.
    */
   private async rewind(t: Task): Promise<void> {
-    await t.tx?.abort().catch((err: unknown) => this.log.logger.warn({ err, task: t.task }, 'abort failed'));
+    // a failed commit or abort leaves the producer unusable and the transaction's outcome unknown:
+    // a new producer of the same id waits for it to end (and fences the old one) before the
+    // checkpoint and the committed offsets are read
+    await t.tx
+      ?.close()
+      .catch((err: unknown) => this.log.logger.warn({ err, task: t.task }, 'closing the producer failed'));
+    t.tx = await this.fence(t.task);
     const checkpoints = await this.retrying('reading checkpoints', () => this.readCheckpoints([t.task]));
     await this.retrying(`restoring task ${t.task}`, () => this.assign(t, checkpoints.get(t.task) ?? null));
     t.failed = false;
@@ -551,11 +591,16 @@ export class KafkaSubscription implements Subscription {
       if (!t.assigned || t.failed || this.closing || now - t.lastInput < idleMs) continue;
       t.lastInput = now;
       void this.withLock(t, async () => {
-        if (this.closing || t.revoked) return;
+        // a replay repeats records, not the wall clock: no punctuation until it is over
+        if (this.closing || t.revoked || t.replayUntil.size > 0) return;
         try {
-          await this.inScope(t, t.replayUntil.size > 0, async () => this.options.onBatch([], t.task));
-          // what it closed is in the transaction, which the next commit ends
-          if (t.tx) t.dirty = true;
+          await this.inScope(t, false, async () => this.options.onBatch([], t.task));
+          if (t.tx) {
+            // what it closed is in the transaction, which the next commit ends, with a snapshot:
+            // a replay could not close those windows again the same way
+            t.dirty = true;
+            t.lastSnapshot = -Infinity;
+          }
         } catch (err) {
           this.log.logger.error({ err, group: this.group, task: t.task }, 'punctuation failed');
           if (t.tx) await this.rewind(t);

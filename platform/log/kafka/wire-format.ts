@@ -155,7 +155,8 @@ export class ConfluentWireFormat {
     } catch (err) {
       // only the registry's "no such schema" is an answer; anything else (down, timeout) is retried
       if (!(err instanceof RestError) || err.status !== 404) throw err;
-      found = 'unknown-schema';
+      // not kept: a registry replica that lags may know the id a moment later
+      return 'unknown-schema';
     }
     codec.writers.set(id, found);
     return found;
