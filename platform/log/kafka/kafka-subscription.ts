@@ -4,7 +4,7 @@ import type { LogRecord, SubscribeOptions, Subscription } from '../types.ts';
 import { coPartitionAssigner } from './co-partition-assigner.ts';
 import { offsetsByPartition, type KafkaHost } from './host.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './snapshot-frame.ts';
-import { replayScope, TaskTransaction, transactionScope } from './task-transaction.ts';
+import { TaskTransaction, transactionScope } from './task-transaction.ts';
 import type { RejectedRecord } from './wire-format.ts';
 
 const MAX_BACKOFF_MS = 10_000;
@@ -31,15 +31,6 @@ interface Task {
   lastInput: number;
   /** exactly-once: the task's transactional producer (open while the task is ours) */
   tx: TaskTransaction | null;
-  /**
-   * exactly-once, per topic: the group's committed offset when it is past the checkpoint's. The
-   * records before it are replayed into the state without producing (their outputs are committed).
-   */
-  replayUntil: Map<string, number>;
-  /** when the task's state was last checkpointed (ms) */
-  lastSnapshot: number;
-  /** per topic: where the task last sought kafkajs back to (see eachBatch) */
-  seekedTo: Map<string, number>;
 }
 
 interface Waiter {
@@ -57,13 +48,10 @@ interface Waiter {
  * crash between the two writes redelivers nothing into a state that already holds it.
  *
  * With `exactlyOnce`, each task has a transactional producer (TaskTransaction): what the stage
- * produces for the task and the group's offsets commit in one Kafka transaction every
- * `exactlyOnceCommitIntervalMs`, and a member that takes a task over first fences the one that had
- * it. The state is checkpointed (in the same transaction) only every `commitIntervalMs`, because a
- * snapshot is the whole task: a task restored from a checkpoint older than the committed offsets
- * replays the records in between into its state without producing, since their outputs were
- * committed already. A batch or a commit that fails aborts the transaction and restores the task
- * the same way, so read_committed readers see each output once.
+ * produces for the task, its checkpoint and the group's offsets commit in one Kafka transaction
+ * every `exactlyOnceCommitIntervalMs`, and a member that takes a task over first fences the one
+ * that had it. A batch or a commit that fails aborts the transaction and restores the task from its
+ * last checkpoint, so read_committed readers see each output once.
  */
 export class KafkaSubscription implements Subscription {
   readonly group: string;
@@ -224,9 +212,6 @@ export class KafkaSubscription implements Subscription {
         revoked: false,
         lastInput: Date.now(),
         tx: null,
-        replayUntil: new Map(),
-        lastSnapshot: 0,
-        seekedTo: new Map(),
       };
       // the broker may be away (a restart): assignment reads offsets, so it tries until it can
       t.ready = this.withLock(t, async () => {
@@ -257,11 +242,8 @@ export class KafkaSubscription implements Subscription {
       const ends = await this.log.admin.fetchTopicOffsets(this.log.name(topic));
       const start =
         this.options.fromBeginning === false ? offsetsByPartition(ends, 'high') : offsetsByPartition(ends, 'low');
-      const done = committed.get(topic)?.[t.task];
-      const pos = checkpoint?.positions[topic] ?? done ?? start[t.task] ?? 0;
+      const pos = checkpoint?.positions[topic] ?? committed.get(topic)?.[t.task] ?? start[t.task] ?? 0;
       t.positions.set(topic, pos);
-      if (this.options.exactlyOnce && done !== undefined && done > pos) t.replayUntil.set(topic, done);
-      else t.replayUntil.delete(topic);
       if (i < this.topics.length - 1) t.drainTo[i] = offsetsByPartition(ends, 'high')[t.task] ?? 0;
       this.consumer.seek({ topic: this.log.name(topic), partition: t.task, offset: String(pos) });
     }
@@ -392,24 +374,17 @@ export class KafkaSubscription implements Subscription {
     const max = this.options.maxBatchRecords ?? 1000;
     const from = t.positions.get(topic) ?? 0;
     // after a join kafkajs fetches from the group's committed offset, which lies past the task's
-    // place when its state came from an older checkpoint (exactly-once): read from the task's place.
-    // Met twice at the same place, the records in between are gone (retention): go on from here.
+    // place when its state came from an older checkpoint (exactly-once), and a batch fetched before
+    // a seek may still come: read from the task's place, unless retention removed what lies between
     const fetched = Number((batch as unknown as { fetchedOffset: string }).fetchedOffset);
-    if (fetched > from && t.seekedTo.get(topic) !== from) {
-      t.seekedTo.set(topic, from);
+    if (fetched > from && (await this.lowWatermark(topic, t.task)) <= from) {
       this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(from) });
       return;
     }
     const messages = batch.messages.filter((m) => Number(m.offset) >= from);
-    const replayEnd = t.replayUntil.get(topic) ?? -1;
     let expected = from;
-    for (let i = 0; i < messages.length;) {
-      // a slice is replayed whole or handled whole: it ends where the replay does
-      let n = Math.min(max, messages.length - i);
-      const first = Number(messages[i]!.offset);
-      if (first < replayEnd) n = Math.min(n, replayEnd - first);
-      const slice = messages.slice(i, i + n);
-      i += n;
+    for (let i = 0; i < messages.length; i += max) {
+      const slice = messages.slice(i, i + max);
       const records = slice.map((m) => this.record(topic, batch.partition, m));
       if (!(await this.deliver(t, topic, records, expected))) return;
       expected = records[records.length - 1]!.offset + 1;
@@ -447,12 +422,16 @@ export class KafkaSubscription implements Subscription {
   /**
    * A table's end offsets as the broker gave them after `since` (ms; the newest record's timestamp
    * in the batch that waits): whatever was written before that record was produced is within them.
-   * One request serves every batch of a fetch; without an answer nothing waits.
+   * One request serves every batch of a fetch.
    */
   private tableEndsSince(topic: string, since: number): Promise<number[]> {
     const cached = this.tableEnds.get(topic);
     if (cached && cached.at >= Math.min(since, Date.now())) return cached.ends;
-    const fresh = { at: Date.now(), ends: this.log.endOffsets(topic).catch(() => [] as number[]) };
+    // the broker may be busy (a fresh one creating its internal topics): ask until it answers
+    const fresh = {
+      at: Date.now(),
+      ends: this.retrying(`reading ${topic}'s end offsets`, () => this.log.endOffsets(topic)),
+    };
     this.tableEnds.set(topic, fresh);
     return fresh.ends;
   }
@@ -467,7 +446,6 @@ export class KafkaSubscription implements Subscription {
       const pos = t.positions.get(topic);
       if (pos === undefined || pos < first || pos >= next || t.revoked || !t.assigned) return;
       t.positions.set(topic, next);
-      if (next >= (t.replayUntil.get(topic) ?? 0)) t.replayUntil.delete(topic);
       t.dirty = true;
       // an earlier topic may have reached its drain point: the next one opens
       if (this.topics.indexOf(topic) < this.topics.length - 1) this.gate(t);
@@ -500,8 +478,7 @@ export class KafkaSubscription implements Subscription {
       let records: LogRecord[] | null = null;
       for (let attempt = 0; ; attempt++) {
         try {
-          const replaying = (t.replayUntil.get(topic) ?? -1) > framed[framed.length - 1]!.offset;
-          await this.inScope(t, replaying, async () => {
+          await this.inScope(t, async () => {
             if (!records) {
               const read = await this.log.unframe(topic, framed);
               if (read.rejected.length > 0) await this.reject(read.rejected, t.task);
@@ -533,7 +510,6 @@ export class KafkaSubscription implements Subscription {
       }
       const last = framed[framed.length - 1];
       if (last) t.positions.set(topic, last.offset + 1);
-      if (last && last.offset + 1 >= (t.replayUntil.get(topic) ?? 0)) t.replayUntil.delete(topic);
       t.dirty = true;
       t.lastInput = Date.now();
       this.notify();
@@ -541,14 +517,23 @@ export class KafkaSubscription implements Subscription {
     });
   }
 
-  /** Runs fn with the task's transaction (if any) as what produce() joins; nothing while replaying. */
-  private inScope<T>(t: Task, replaying: boolean, fn: () => Promise<T>): Promise<T> {
+  /** The oldest offset the broker still holds for a task's partition (0 when it cannot say). */
+  private async lowWatermark(topic: string, task: number): Promise<number> {
+    try {
+      return offsetsByPartition(await this.log.admin.fetchTopicOffsets(this.log.name(topic)), 'low')[task] ?? 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Runs fn with the task's transaction (if any) as the one that produce() joins. */
+  private inScope<T>(t: Task, fn: () => Promise<T>): Promise<T> {
     if (!t.tx) {
       // never fall back to the plain producer: outputs would escape the transaction
       if (this.options.exactlyOnce) return Promise.reject(new Error(`task ${t.task} has no transaction`));
       return fn();
     }
-    return transactionScope.run(replaying ? replayScope : t.tx, fn);
+    return transactionScope.run(t.tx, fn);
   }
 
   /**
@@ -591,16 +576,11 @@ export class KafkaSubscription implements Subscription {
       if (!t.assigned || t.failed || this.closing || now - t.lastInput < idleMs) continue;
       t.lastInput = now;
       void this.withLock(t, async () => {
-        // a replay repeats records, not the wall clock: no punctuation until it is over
-        if (this.closing || t.revoked || t.replayUntil.size > 0) return;
+        if (this.closing || t.revoked) return;
         try {
-          await this.inScope(t, false, async () => this.options.onBatch([], t.task));
-          if (t.tx) {
-            // what it closed is in the transaction, which the next commit ends, with a snapshot:
-            // a replay could not close those windows again the same way
-            t.dirty = true;
-            t.lastSnapshot = -Infinity;
-          }
+          await this.inScope(t, async () => this.options.onBatch([], t.task));
+          // what it closed is in the transaction, which the next commit ends
+          if (t.tx) t.dirty = true;
         } catch (err) {
           this.log.logger.error({ err, group: this.group, task: t.task }, 'punctuation failed');
           if (t.tx) await this.rewind(t);
@@ -659,9 +639,8 @@ export class KafkaSubscription implements Subscription {
   }
 
   /**
-   * Exactly-once: per task, in its turn, the offsets (and, every commitIntervalMs, the checkpoint)
-   * join the task's open transaction, which commits. A task whose commit fails is restored from its
-   * last checkpoint.
+   * Exactly-once: per task, in its turn, the checkpoint and the offsets join the task's open
+   * transaction, which commits. A task whose commit fails is restored from its last checkpoint.
    */
   private async commitTransactions(): Promise<void> {
     const errors: unknown[] = [];
@@ -670,12 +649,10 @@ export class KafkaSubscription implements Subscription {
       this.withLock(t, async () => {
         if (!t.assigned || t.failed || !t.dirty || t.revoked || !t.tx) return;
         const positions = Object.fromEntries(t.positions);
-        const now = Date.now();
-        const checkpoint = this.options.snapshot && (this.closing || now - t.lastSnapshot >= this.log.commitIntervalMs);
-        const state = checkpoint ? (this.options.snapshot?.(t.task) ?? null) : null;
+        const state = this.options.snapshot?.(t.task) ?? null;
         try {
           await t.tx.commit(
-            checkpoint
+            this.options.snapshot
               ? {
                   topic: this.changelog,
                   acks: -1,
@@ -684,16 +661,13 @@ export class KafkaSubscription implements Subscription {
               : null,
             {
               consumerGroupId: this.log.name(this.group),
-              // while replaying, the group's offsets stay where the earlier owner committed them
               topics: Object.entries(positions).map(([topic, offset]) => ({
                 topic: this.log.name(topic),
-                partitions: [{ partition: t.task, offset: String(Math.max(offset, t.replayUntil.get(topic) ?? 0)) }],
+                partitions: [{ partition: t.task, offset: String(offset) }],
               })),
             },
           );
           t.dirty = false;
-          // tasks take their snapshots at different commits, so that no commit encodes them all
-          if (checkpoint) t.lastSnapshot = t.lastSnapshot === 0 ? now - this.stagger(t.task) : now;
         } catch (err) {
           errors.push(err);
           if (!this.closing && !t.revoked) await this.rewind(t);
@@ -703,11 +677,6 @@ export class KafkaSubscription implements Subscription {
     await Promise.all(commits);
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `group ${this.group}: ${errors.length} commits failed`);
-  }
-
-  private stagger(task: number): number {
-    const tasks = this.log.partitionsOf(this.topics[0]!);
-    return Math.round(((task % tasks) / tasks) * this.log.commitIntervalMs);
   }
 
   private commitFailed(err: unknown): void {
@@ -771,7 +740,7 @@ export class KafkaSubscription implements Subscription {
       for (const t of this.tasks.values()) {
         if (!t.assigned || t.failed || !this.options.onRevoke) continue;
         try {
-          await this.inScope(t, false, async () => this.options.onRevoke?.(t.task));
+          await this.inScope(t, async () => this.options.onRevoke?.(t.task));
         } catch (err) {
           t.failed = true;
           errors.push(err);

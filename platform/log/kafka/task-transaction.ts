@@ -67,16 +67,10 @@ export class TaskTransaction implements ProduceScope {
   }
 }
 
-/** Where produce() sends while a task's records are handled: its transaction, or nowhere. */
+/** Where produce() sends while a task's records are handled: its transaction. */
 export interface ProduceScope {
   send(record: ProducerRecord): Promise<void>;
 }
-
-/**
- * A task replaying records whose outputs an earlier owner already committed (see
- * KafkaSubscription.assign): the state is rebuilt, the outputs are not produced twice.
- */
-export const replayScope: ProduceScope = { send: () => Promise.resolve() };
 
 /** The scope of the task whose records are being handled (see KafkaSubscription.deliver). */
 export const transactionScope = new AsyncLocalStorage<ProduceScope>();
