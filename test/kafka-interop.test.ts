@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { KafkaLog, startStageHarness } from '../platform/index.ts';
 import { loadSchema, serde, topics, topicSchemas, topicSpecs, type Sample } from '../schemas/index.ts';
 import { startProcessor } from '../stream-processors/index.ts';
+import { testSample } from '../stream-processors/test-samples.ts';
 import { kafkaForSuite } from './kafka-fixture.ts';
 import { readTopic } from './pipeline-driver.ts';
 import { CLI, TEST_SECRET } from './support.ts';
@@ -96,18 +97,8 @@ describe('kafka interoperability (kcat)', () => {
         header.writeInt32BE(latest.id, 1);
         return Buffer.concat([header, sampleType.toBuffer(s)]);
       };
-      const sample = (ts: number, bpm: number): Sample => ({
-        userId: 'kcat-user',
-        deviceId: 'strap',
-        ts,
-        bpm,
-        rr: [],
-        steps: null,
-        cadence: null,
-        power: null,
-        speed: null,
-        receivedAt: ts,
-      });
+      const sample = (ts: number, bpm: number): Sample =>
+        testSample(ts, bpm, { userId: 'kcat-user', deviceId: 'strap', receivedAt: ts });
       await kcatProduce(`${namespace}${topics.samples.name}`, 'kcat-user', [
         frame(sample(1_000, 140)),
         frame(sample(4_000, 150)),

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Sample } from '../../schemas/index.ts';
 import { loadConfig, type Config } from '../../platform/index.ts';
 import { runSimulation } from './driver.ts';
-import { kafkaTarget } from './kafka-target.ts';
+import { kafkaTarget, type KafkaTarget } from './kafka-target.ts';
 import { deviceSample, httpTarget, HttpTargetError } from './http-target.ts';
 import { createSimulation, type Simulation } from './simulation.ts';
 
@@ -82,6 +82,27 @@ export async function simulateCommand(argv: string[], io: SimulateIo): Promise<n
 
 async function toTarget(sim: Simulation, args: Args, io: SimulateIo, signal: AbortSignal): Promise<number> {
   const target = httpTarget({ url: args.target as string, token: args.token as string });
+  return deliverAll(sim, target, args, io, signal, '');
+}
+
+async function toKafka(sim: Simulation, args: Args, io: SimulateIo, signal: AbortSignal): Promise<number> {
+  const target = await kafkaTarget(args.config!, args.floorId);
+  try {
+    return await deliverAll(sim, target, args, io, signal, ' to Kafka');
+  } finally {
+    await target.close();
+  }
+}
+
+/** Checks the athletes in, delivers their samples, and says what was accepted. */
+async function deliverAll(
+  sim: Simulation,
+  target: Pick<KafkaTarget, 'registerSessions' | 'deliver' | 'stats'>,
+  args: Args,
+  io: SimulateIo,
+  signal: AbortSignal,
+  where: string,
+): Promise<number> {
   await target.registerSessions(sim.profiles(), sim.sessions());
   const run = await runSimulation(sim, {
     deliver: (s) => target.deliver(s),
@@ -91,27 +112,8 @@ async function toTarget(sim: Simulation, args: Args, io: SimulateIo, signal: Abo
   });
   const st = target.stats;
   const rejected = st.rejected > 0 ? `, ${st.rejected} rejected (first: ${st.firstRejection})` : '';
-  io.stderr.write(`pulsecoach: simulate: sent ${run.samples} samples, ${st.accepted} accepted${rejected}\n`);
+  io.stderr.write(`pulsecoach: simulate: sent ${run.samples} samples${where}, ${st.accepted} accepted${rejected}\n`);
   return 0;
-}
-
-async function toKafka(sim: Simulation, args: Args, io: SimulateIo, signal: AbortSignal): Promise<number> {
-  const target = await kafkaTarget(args.config!, args.floorId);
-  try {
-    await target.registerSessions(sim.profiles(), sim.sessions());
-    const run = await runSimulation(sim, {
-      deliver: (s) => target.deliver(s),
-      realTime: !args.fast,
-      tickMs: deliveryTickMs(args),
-      signal,
-    });
-    const st = target.stats;
-    const rejected = st.rejected > 0 ? `, ${st.rejected} rejected (first: ${st.firstRejection})` : '';
-    io.stderr.write(`pulsecoach: simulate: sent ${run.samples} samples to Kafka, ${st.accepted} accepted${rejected}\n`);
-    return 0;
-  } finally {
-    await target.close();
-  }
 }
 
 async function toStdout(sim: Simulation, args: Args, io: SimulateIo, controller: AbortController): Promise<number> {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { kafkaForSuite } from '../../../test/kafka-fixture.ts';
 import { loadSchema, serde, topics, topicSchemas, type Sample } from '../../../schemas/index.ts';
 import { startProcessor } from '../../../stream-processors/index.ts';
+import { testSample } from '../../../stream-processors/test-samples.ts';
 import { startStageHarness } from '../../stage-harness.ts';
 import { KafkaLog } from './kafka-log.ts';
 
@@ -26,18 +27,7 @@ async function open(options: { registry: boolean; namespace: string }): Promise<
 
 const fresh = () => `wire-${process.pid}-${++namespaces}.`;
 const samplesTopic = topics.samples.name;
-const sample = (ts: number, bpm: number): Sample => ({
-  userId: 'u1',
-  deviceId: 'd1',
-  ts,
-  bpm,
-  rr: [],
-  steps: null,
-  cadence: null,
-  power: null,
-  speed: null,
-  receivedAt: ts,
-});
+const sample = (ts: number, bpm: number): Sample => testSample(ts, bpm);
 
 async function registryJson(path: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${registry!.url}${path}`, {
