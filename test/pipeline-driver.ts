@@ -110,11 +110,16 @@ export async function waitForLagZero(server: Server): Promise<void> {
   }
 }
 
-/** Every record of a topic, read by a group of its own. */
-export async function readTopic<V>(log: Log, topic: string, decode: (b: Buffer) => V): Promise<V[]> {
+/** Every record of a topic, read by a group of its own (`group`, when one log is read twice). */
+export async function readTopic<V>(
+  log: Log,
+  topic: string,
+  decode: (b: Buffer) => V,
+  group = `verify-${topic}`,
+): Promise<V[]> {
   const out: V[] = [];
   const sub = log.subscribe({
-    group: `verify-${topic}`,
+    group,
     topics: [topic],
     onBatch: (rs) => void rs.forEach((r) => out.push(decode(r.value))),
   });

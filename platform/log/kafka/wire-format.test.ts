@@ -1,6 +1,7 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { kafkaForSuite } from '../../../test/kafka-fixture.ts';
+import { readTopic } from '../../../test/pipeline-driver.ts';
 import { loadSchema, serde, topics, topicSchemas, type Sample } from '../../../schemas/index.ts';
 import { startProcessor } from '../../../stream-processors/index.ts';
 import { testSample } from '../../../stream-processors/test-samples.ts';
@@ -42,15 +43,7 @@ async function rawValues(namespace: string, topic: string): Promise<Buffer[]> {
   const raw = await open({ registry: false, namespace });
   try {
     await raw.ensureTopics([{ name: topic }]);
-    const out: Buffer[] = [];
-    const sub = raw.subscribe({
-      group: `raw-${++namespaces}`,
-      topics: [topic],
-      onBatch: (rs) => void out.push(...rs.map((r) => r.value)),
-    });
-    await sub.caughtUp();
-    await sub.close();
-    return out;
+    return await readTopic(raw, topic, (b) => b, `raw-${++namespaces}`);
   } finally {
     await raw.close();
   }
@@ -82,14 +75,7 @@ describe('Kafka values in Confluent wire format', () => {
       expect((await registryJson(`/config/${subject}`)).body).toMatchObject({ compatibilityLevel: 'BACKWARD' });
       expect(wire.map((b) => serde('Sample').decode(b.subarray(5)))).toEqual(values);
 
-      const got: Sample[] = [];
-      const sub = log.subscribe({
-        group: 'reader',
-        topics: [samplesTopic],
-        onBatch: (rs) => void got.push(...rs.map((r) => serde('Sample').decode(r.value))),
-      });
-      await sub.caughtUp();
-      await sub.close();
+      const got = await readTopic(log, samplesTopic, (b) => serde('Sample').decode(b));
       expect(got).toEqual(values);
     } finally {
       await log.close();
@@ -119,14 +105,7 @@ describe('Kafka values in Confluent wire format', () => {
       await raw.ensureTopics([{ name: samplesTopic }]);
       await raw.produce(samplesTopic, [{ key: 'u1', value: Buffer.concat([frame, olderType.toBuffer(olderValue)]) }]);
       await log.ensureTopics([{ name: samplesTopic }]); // registers this build's schema as version 2
-      const got: Sample[] = [];
-      const sub = log.subscribe({
-        group: 'reader',
-        topics: [samplesTopic],
-        onBatch: (rs) => void got.push(...rs.map((r) => serde('Sample').decode(r.value))),
-      });
-      await sub.caughtUp();
-      await sub.close();
+      const got = await readTopic(log, samplesTopic, (b) => serde('Sample').decode(b));
       expect(got).toEqual([{ ...olderValue, [dropped.name]: dropped.default }]);
       expect(((await registryJson(`/subjects/${subject}/versions`)).body as number[]).length).toBe(2);
     } finally {
