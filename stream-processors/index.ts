@@ -11,7 +11,7 @@ export {
   type Emit,
 } from './engine/engine.ts';
 export type { EngineSample } from './engine/sample-buffer.ts';
-export { newUserStream, userStreamSchema, type UserStream } from './engine/user-stream.ts';
+export { userStreamSchema, type UserStream } from './engine/user-stream.ts';
 export * from './features/index.ts';
 export { analyzeSeries, type AnalysisInput, type RecordingAnalysis } from './recording-analysis.ts';
 export { startSink } from './sink/index.ts';

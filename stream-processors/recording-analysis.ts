@@ -1,7 +1,6 @@
 import { parseWindowSpecs } from '../platform/index.ts';
 import type { Features, Sex } from '../schemas/index.ts';
 import { DEFAULT_MAX_HR, DEFAULT_REST_HR, WindowEngine } from './engine/engine.ts';
-import { newUserStream } from './engine/user-stream.ts';
 import {
   estimateMaxHr,
   restingHrFromSeries,
@@ -68,7 +67,7 @@ export function analyzeSeries(series: readonly SeriesSample[], input: AnalysisIn
     zoneBasis: input.zoneBasis,
     rrCorrection: input.rrCorrection,
   });
-  const st = newUserStream(engine.frameCount);
+  const st = engine.newStream('recording');
   st.maxHr = maxHr;
   st.restHr = restHr;
   st.sex = personal.sex === 'f' ? 2 : 1;

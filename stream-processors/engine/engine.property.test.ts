@@ -5,7 +5,7 @@ import { parseWindowSpecs } from '../../platform/window-specs.ts';
 import { serde, type Features } from '../../schemas/index.ts';
 import { WindowEngine, type AddResult, type EngineOptions } from './engine.ts';
 import type { EngineSample } from './sample-buffer.ts';
-import { newUserStream, userStreamSchema, type UserStream } from './user-stream.ts';
+import { userStreamSchema, type UserStream } from './user-stream.ts';
 
 const SPECS = parseWindowSpecs('live=tumbling:10s,hrv=hopping:30s/10s,session=session:1m,day=daily');
 const OUT_OF_ORDER_MS = 5000;
@@ -161,7 +161,7 @@ class Run {
   private state(userId: string): UserStream {
     let st = this.states.get(userId);
     if (!st) {
-      st = newUserStream(this.engine.frameCount);
+      st = this.engine.newStream(userId);
       const p = this.profiles[Number(userId.slice('user-'.length))]!;
       st.maxHr = p.maxHr;
       st.restHr = p.restHr;

@@ -11,7 +11,6 @@ import {
 } from '../features/window-summary.ts';
 import { DEFAULT_MAX_HR, DEFAULT_REST_HR, WindowEngine, windowPhase, type EngineOptions } from './engine.ts';
 import type { EngineSample } from './sample-buffer.ts';
-import { newUserStream } from './user-stream.ts';
 import { testSample } from '../test-samples.ts';
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s
@@ -36,9 +35,9 @@ const asSeries = (s: EngineSample[]): SeriesSample[] =>
     .sort((a, b) => a.ts - b.ts)
     .map(({ ts, bpm, rr, cadence, power, speed, steps }) => ({ ts, bpm, rr, cadence, power, speed, steps }));
 
-function setup(specs = 'live=tumbling:10s', opts: Partial<EngineOptions> = {}) {
+function setup(specs = 'live=tumbling:10s', opts: Partial<EngineOptions> = {}, userId = 'u1') {
   const engine = new WindowEngine(parseWindowSpecs(specs), { ...OPTS, ...opts });
-  const st = newUserStream(engine.frameCount);
+  const st = engine.newStream(userId);
   const out: Features[] = [];
   const emit = (f: Features) => void out.push(f);
   const add = (...samples: EngineSample[]) => samples.map((s) => engine.add(st, s, emit));
@@ -368,7 +367,7 @@ describe('WindowEngine: staggered windows', () => {
     const users = ['alice', 'bob'];
     expect(windowPhase('alice', 10_000)).not.toBe(windowPhase('bob', 10_000));
     for (const userId of users) {
-      const { add, of } = setup('live=tumbling:10s,hrv=hopping:30s/10s', { staggered: true });
+      const { add, of } = setup('live=tumbling:10s,hrv=hopping:30s/10s', { staggered: true }, userId);
       add(...run(T0, 60, () => 120, { userId }), sample(T0 + 120_000, 120, { userId }));
       const phase = windowPhase(userId, 10_000);
       const live = of('live');

@@ -13,7 +13,7 @@ import {
   type Personal,
 } from '../features/index.ts';
 import { firstAtOrAfter, hold, isHeld, release, seriesOf, type EngineSample } from './sample-buffer.ts';
-import { deviceHash, type UserStream } from './user-stream.ts';
+import { deviceHash, newUserStream, type UserStream } from './user-stream.ts';
 
 export interface EngineOptions {
   /** allowed out-of-orderness: the watermark trails the newest reading by this much */
@@ -92,9 +92,9 @@ export class WindowEngine {
     this.base = this.frames[0];
   }
 
-  /** Tumbling and hopping specs: the length of UserStream.nextEnd. */
-  get frameCount(): number {
-    return this.frames.length;
+  /** A user's empty stream, before their first reading. */
+  newStream(userId: string): UserStream {
+    return newUserStream(this.frames.length, this.opts.staggered ? userHash(userId) : 0);
   }
 
   /** Readings before this are late. */
@@ -107,9 +107,8 @@ export class WindowEngine {
     const dev = deviceHash(s.deviceId);
     if (isHeld(st, s.ts, dev)) return 'duplicate';
     hold(st, s, dev);
-    const hash = this.opts.staggered ? userHash(s.userId) : 0;
     for (let i = 0; i < this.frames.length; i++) {
-      const end = endAfter(this.frames[i]!, hash, s.ts);
+      const end = endAfter(this.frames[i]!, st.hash, s.ts);
       if (end < st.nextEnd[i]!) st.nextEnd[i] = end;
     }
     if (s.ts > st.maxTs) {
@@ -126,7 +125,7 @@ export class WindowEngine {
   idle(st: UserStream, userId: string, now: number, timeoutMs: number, emit: Emit): void {
     let until = now - timeoutMs;
     if (st.maxTs > -Infinity) {
-      for (const f of this.frames) until = Math.max(until, this.endAfter(f, userId, st.maxTs) + f.sizeMs - f.advanceMs);
+      for (const f of this.frames) until = Math.max(until, endAfter(f, st.hash, st.maxTs) + f.sizeMs - f.advanceMs);
     }
     if (until <= st.closedUntil) return;
     st.closedUntil = until;
@@ -145,11 +144,6 @@ export class WindowEngine {
       sex: st.sex === 2 ? 'f' : 'm',
       zoneBasis: this.opts.zoneBasis,
     };
-  }
-
-  /** Smallest window end > ts of the frame's grid (the first window holding ts to close). */
-  private endAfter(f: Frame, userId: string, ts: number): number {
-    return endAfter(f, this.opts.staggered ? userHash(userId) : 0, ts);
   }
 
   private advance(st: UserStream, userId: string, trace: number, emit: Emit): void {
@@ -210,7 +204,7 @@ export class WindowEngine {
     // the next window of this frame that holds a reading
     const next = end + f.advanceMs;
     const k = firstAtOrAfter(st, next - f.sizeMs);
-    st.nextEnd[i] = k < st.ts.length ? Math.max(next, this.endAfter(f, userId, st.ts[k]!)) : Infinity;
+    st.nextEnd[i] = k < st.ts.length ? Math.max(next, endAfter(f, st.hash, st.ts[k]!)) : Infinity;
   }
 
   /** A live window joins the user's session and day (closing the previous ones it does not belong to). */
@@ -249,10 +243,10 @@ export class WindowEngine {
   /** Sessions and days close once no live window that could still join them is open. */
   private closeRollups(st: UserStream, userId: string, h: number, trace: number, emit: Emit): void {
     const gap = this.sessionSpec?.gapMs;
-    if (gap !== undefined && st.session !== null && h >= this.endAfter(this.base, userId, st.sessionLast + gap)) {
+    if (gap !== undefined && st.session !== null && h >= endAfter(this.base, st.hash, st.sessionLast + gap)) {
       this.emitSession(st, userId, trace, emit);
     }
-    if (st.day !== null && h >= this.endAfter(this.base, userId, st.dayStart + DAY_MS - 1)) {
+    if (st.day !== null && h >= endAfter(this.base, st.hash, st.dayStart + DAY_MS - 1)) {
       this.emitDay(st, userId, trace, emit);
     }
   }

@@ -8,6 +8,8 @@ import type { FeatureValues } from '../features/index.ts';
  * of each such spec, and the session and day being built.
  */
 export interface UserStream {
+  /** the user's window phase source: a hash of the user id (0 when windows are epoch-aligned) */
+  hash: number;
   /** newest accepted reading's ts; −∞ before the first */
   maxTs: number;
   /** readings before this are late: set when the user went idle and their windows were closed */
@@ -55,8 +57,9 @@ export interface UserStream {
 const NONE: number[] = [];
 
 /** Empty columns are shared until written (they are replaced, never pushed to, while empty). */
-export function newUserStream(frames: number): UserStream {
+export function newUserStream(frames: number, hash: number): UserStream {
   return {
+    hash,
     maxTs: -Infinity,
     closedUntil: -Infinity,
     maxHr: 0,
@@ -105,6 +108,7 @@ export const userStreamSchema = {
   type: 'record',
   name: 'UserStream',
   fields: [
+    { name: 'hash', type: 'long' },
     { name: 'maxTs', type: 'double' },
     { name: 'closedUntil', type: 'double' },
     { name: 'maxHr', type: 'int' },
