@@ -148,15 +148,21 @@ export class WindowEngine {
 
   private advance(st: UserStream, userId: string, trace: number, emit: Emit): void {
     const h = this.horizon(st);
-    const p = this.personal(st);
-    let keepFrom = Infinity;
-    for (let i = 0; i < this.frames.length; i++) {
-      const f = this.frames[i]!;
-      while (st.nextEnd[i]! <= h) this.closeFrameWindow(st, userId, i, p, trace, emit);
-      keepFrom = Math.min(keepFrom, st.nextEnd[i]! - f.sizeMs);
+    // most readings close nothing: the next window ends ahead of the horizon, and the held
+    // readings, session and day stay as they are
+    let due = false;
+    for (let i = 0; i < this.frames.length; i++) if (st.nextEnd[i]! <= h) due = true;
+    if (due) {
+      const p = this.personal(st);
+      let keepFrom = Infinity;
+      for (let i = 0; i < this.frames.length; i++) {
+        const f = this.frames[i]!;
+        while (st.nextEnd[i]! <= h) this.closeFrameWindow(st, userId, i, p, trace, emit);
+        keepFrom = Math.min(keepFrom, st.nextEnd[i]! - f.sizeMs);
+      }
+      release(st, keepFrom === Infinity ? h : keepFrom);
     }
-    this.closeRollups(st, userId, h, trace, emit);
-    release(st, keepFrom === Infinity ? h : keepFrom);
+    if (st.session !== null || st.day !== null) this.closeRollups(st, userId, h, trace, emit);
   }
 
   private closeFrameWindow(st: UserStream, userId: string, i: number, p: Personal, trace: number, emit: Emit): void {

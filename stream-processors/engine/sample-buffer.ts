@@ -129,9 +129,9 @@ export function release(st: UserStream, ts: number): void {
     return;
   }
   const nRr = rrStart(st, n);
-  st.ts.splice(0, n);
-  st.meta.splice(0, n);
-  if (st.devs.length > 0) st.devs.splice(0, n);
-  if (nRr > 0) st.rr.splice(0, nRr);
-  if (st.ext.length > 0) st.ext.splice(0, n * EXT);
+  st.ts = st.ts.slice(n);
+  st.meta = st.meta.slice(n);
+  if (st.devs.length > 0) st.devs = st.devs.slice(n);
+  if (st.rr.length > 0) st.rr = st.rr.slice(nRr);
+  if (st.ext.length > 0) st.ext = st.ext.slice(n * EXT);
 }

@@ -29,8 +29,13 @@ export interface ActivitySummary {
 
 function summarise(values: number[]): ChannelSummary | null {
   if (values.length === 0) return null;
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return { n: values.length, mean, max: values.reduce((a, b) => Math.max(a, b), -Infinity) };
+  let sum = 0;
+  let max = -Infinity;
+  for (const v of values) {
+    sum += v;
+    max = Math.max(max, v);
+  }
+  return { n: values.length, mean: sum / values.length, max };
 }
 
 /**

@@ -17,10 +17,6 @@ export interface Drift {
   pct: number;
 }
 
-function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
 /**
  * Aerobic decoupling, Friel's Pa:HR / Pw:HR (Joe Friel, "Aerobic Endurance and Decoupling",
  * TrainingPeaks): the series is cut at the midpoint of its time span, each
@@ -31,22 +27,38 @@ function mean(xs: number[]): number {
  * the effort was held constant. Null when a half has no usable reading.
  */
 export function aerobicDecoupling(samples: readonly DriftSample[]): Drift | null {
-  const usable = samples.filter((s) => s.bpm !== null);
-  const first = usable[0];
-  const last = usable[usable.length - 1];
-  if (!first || !last) return null;
-  const kind: DriftKind = usable.some((s) => s.power != null)
-    ? 'power'
-    : usable.some((s) => s.speed != null)
-      ? 'speed'
-      : 'hr';
-  const mid = (first.ts + last.ts) / 2;
-  const halves = [usable.filter((s) => s.ts < mid), usable.filter((s) => s.ts >= mid)].map((half) => {
-    if (kind === 'hr') return mean(half.map((s) => s.bpm!));
-    const rows = half.filter((s) => s[kind] != null);
-    return mean(rows.map((s) => s[kind]!)) / mean(rows.map((s) => s.bpm!));
-  });
-  const [a, b] = halves as [number, number];
+  // loops, not filter/map: this runs on every closed live window
+  let first = -1;
+  let last = -1;
+  let power = false;
+  let speed = false;
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i]!;
+    if (s.bpm === null) continue;
+    if (first < 0) first = i;
+    last = i;
+    if (s.power != null) power = true;
+    if (s.speed != null) speed = true;
+  }
+  if (first < 0) return null;
+  const kind: DriftKind = power ? 'power' : speed ? 'speed' : 'hr';
+  const mid = (samples[first]!.ts + samples[last]!.ts) / 2;
+  // per half: output sum, HR sum, readings
+  const out = [0, 0];
+  const hr = [0, 0];
+  const n = [0, 0];
+  for (let i = first; i <= last; i++) {
+    const s = samples[i]!;
+    if (s.bpm === null) continue;
+    const v = kind === 'hr' ? s.bpm : s[kind];
+    if (v == null) continue;
+    const h = s.ts < mid ? 0 : 1;
+    out[h] = out[h]! + v;
+    hr[h] = hr[h]! + s.bpm;
+    n[h] = n[h]! + 1;
+  }
+  const a = kind === 'hr' ? hr[0]! / n[0]! : out[0]! / n[0]! / (hr[0]! / n[0]!);
+  const b = kind === 'hr' ? hr[1]! / n[1]! : out[1]! / n[1]! / (hr[1]! / n[1]!);
   if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) return null;
   return { kind, pct: kind === 'hr' ? ((b - a) / a) * 100 : ((a - b) / a) * 100 };
 }

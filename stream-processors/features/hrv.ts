@@ -28,17 +28,31 @@ function median4(a: number, b: number, c: number, d: number, n: number): number 
  * halves of a premature-beat pair (short, then compensatory long) are caught.
  */
 export function acceptedBeats(rr: readonly number[], mode: ArtifactMode = 'auto'): boolean[] {
-  if (mode === 'none') return rr.map(() => true);
-  const inRange = rr.map((v) => v >= RR_MIN_MS && v <= RR_MAX_MS);
-  return rr.map((v, i) => {
-    if (!inRange[i]) return false;
+  const ok = new Array<boolean>(rr.length);
+  if (mode === 'none') return ok.fill(true);
+  // loops, not map/filter: this runs on every closed live window
+  for (let i = 0; i < rr.length; i++) {
+    const v = rr[i]!;
+    if (!inRange(v)) {
+      ok[i] = false;
+      continue;
+    }
     const near = [0, 0, 0, 0];
     let n = 0;
-    for (let j = i - 2; j <= i + 2; j++) if (j !== i && inRange[j]) near[n++] = rr[j]!;
-    if (n === 0) return true;
+    for (let j = Math.max(0, i - 2); j <= i + 2 && j < rr.length; j++)
+      if (j !== i && inRange(rr[j]!)) near[n++] = rr[j]!;
+    if (n === 0) {
+      ok[i] = true;
+      continue;
+    }
     const ref = median4(near[0]!, near[1]!, near[2]!, near[3]!, n);
-    return Math.abs(v - ref) <= RR_MAX_DEVIATION * ref;
-  });
+    ok[i] = Math.abs(v - ref) <= RR_MAX_DEVIATION * ref;
+  }
+  return ok;
+}
+
+function inRange(v: number): boolean {
+  return v >= RR_MIN_MS && v <= RR_MAX_MS;
 }
 
 export interface HrvTimeDomain {
@@ -67,19 +81,33 @@ export interface HrvTimeDomain {
  */
 export function hrvTimeDomain(rr: readonly number[], mode: ArtifactMode = 'auto'): HrvTimeDomain | null {
   const ok = acceptedBeats(rr, mode);
-  const nn = rr.filter((_, i) => ok[i]);
-  const diffs: number[] = [];
-  for (let i = 1; i < rr.length; i++) if (ok[i - 1] && ok[i]) diffs.push(rr[i]! - rr[i - 1]!);
-  if (diffs.length === 0) return null;
-  const meanNN = nn.reduce((a, b) => a + b, 0) / nn.length;
-  const ss = nn.reduce((a, v) => a + (v - meanNN) ** 2, 0);
+  let nnCount = 0;
+  let sum = 0;
+  let diffCount = 0;
+  let sumSqDiff = 0;
+  let nn50 = 0;
+  for (let i = 0; i < rr.length; i++) {
+    if (!ok[i]) continue;
+    nnCount++;
+    sum += rr[i]!;
+    if (i > 0 && ok[i - 1]) {
+      const d = rr[i]! - rr[i - 1]!;
+      diffCount++;
+      sumSqDiff += d * d;
+      if (Math.abs(d) > 50) nn50++;
+    }
+  }
+  if (diffCount === 0) return null;
+  const meanNN = sum / nnCount;
+  let ss = 0;
+  for (let i = 0; i < rr.length; i++) if (ok[i]) ss += (rr[i]! - meanNN) ** 2;
   return {
-    nnCount: nn.length,
-    diffCount: diffs.length,
-    artifactPct: ((rr.length - nn.length) / rr.length) * 100,
+    nnCount,
+    diffCount,
+    artifactPct: ((rr.length - nnCount) / rr.length) * 100,
     meanNN,
-    sdnn: Math.sqrt(ss / (nn.length - 1)),
-    rmssd: Math.sqrt(diffs.reduce((a, d) => a + d * d, 0) / diffs.length),
-    pnn50: (diffs.filter((d) => Math.abs(d) > 50).length / diffs.length) * 100,
+    sdnn: Math.sqrt(ss / (nnCount - 1)),
+    rmssd: Math.sqrt(sumSqDiff / diffCount),
+    pnn50: (nn50 / diffCount) * 100,
   };
 }

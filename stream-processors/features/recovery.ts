@@ -20,6 +20,11 @@ export interface Hrr60Options {
   toleranceS?: number;
 }
 
+/** At or above the effort threshold (% HRmax). */
+function isHard(s: HrSample, maxHr: number, thresholdPct: number): boolean {
+  return pctMax(s.bpm, maxHr) >= thresholdPct;
+}
+
 /**
  * One-minute heart-rate recovery (Cole, Blackstone, Pashkow, Snader & Lauer 1999, N Engl J Med
  * 341:1351–1357): HR at peak exercise minus HR one minute later; a drop of ≤ 12 bpm predicted
@@ -32,16 +37,17 @@ export interface Hrr60Options {
  */
 export function hrr60(samples: readonly HrSample[], opts: Hrr60Options): Hrr60 | null {
   const { maxHr, thresholdPct = 80, toleranceS = 5 } = opts;
-  const hard = (s: HrSample) => pctMax(s.bpm, maxHr) >= thresholdPct;
   let last = samples.length - 1;
-  while (last >= 0 && !hard(samples[last]!)) last--;
+  while (last >= 0 && !isHard(samples[last]!, maxHr, thresholdPct)) last--;
   if (last < 0) return null;
   let end = last;
-  for (let i = last - 1; i >= 0 && hard(samples[i]!); i--) if (samples[i]!.bpm > samples[end]!.bpm) end = i;
+  for (let i = last - 1; i >= 0 && isHard(samples[i]!, maxHr, thresholdPct); i--)
+    if (samples[i]!.bpm > samples[end]!.bpm) end = i;
   const e = samples[end]!;
   const target = e.ts + 60_000;
   let best: HrSample | undefined;
-  for (const s of samples.slice(end + 1)) {
+  for (let i = end + 1; i < samples.length; i++) {
+    const s = samples[i]!;
     const off = Math.abs(s.ts - target);
     if (off <= toleranceS * 1000 && (!best || off < Math.abs(best.ts - target))) best = s;
   }

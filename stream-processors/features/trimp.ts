@@ -42,9 +42,8 @@ export interface BanisterOptions {
 export function banisterTrimpSeries(samples: readonly HrSample[], opts: BanisterOptions): number {
   const { restHr, maxHr, sex = 'm', maxGapS = DEFAULT_MAX_GAP_S } = opts;
   let total = 0;
-  samples.forEach((s, i) => {
-    total += banisterTrimp(heldSeconds(samples, i, maxGapS) / 60, s.bpm, restHr, maxHr, sex);
-  });
+  for (let i = 0; i < samples.length; i++)
+    total += banisterTrimp(heldSeconds(samples, i, maxGapS) / 60, samples[i]!.bpm, restHr, maxHr, sex);
   return total;
 }
 

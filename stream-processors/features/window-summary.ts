@@ -121,21 +121,29 @@ function beatsOnly(rr: readonly number[], mode: ArtifactMode): BeatValues {
 export function summarise(series: readonly SeriesSample[], p: Personal, opts: SummaryOptions = {}): FeatureValues {
   const maxGapS = opts.maxGapS ?? DEFAULT_MAX_GAP_S;
   const hr: HrSample[] = [];
+  const bpm: number[] = [];
   const rr: number[] = [];
   for (const s of series) {
-    if (s.bpm !== null) hr.push({ ts: s.ts, bpm: s.bpm });
+    if (s.bpm !== null) {
+      hr.push({ ts: s.ts, bpm: s.bpm });
+      bpm.push(s.bpm);
+    }
     for (const r of s.rr) rr.push(r);
   }
   const first = hr[0];
   const last = hr[hr.length - 1];
-  const stats = hrStats(hr.map((s) => s.bpm));
+  const stats = hrStats(bpm);
   // readings hold until the next one: the previous window's last reading holds from this window's
   // start to its first reading, and this window's last reading holds until its end
-  const held = [...hr];
   const before = opts.hrBefore;
-  if (first && before && opts.startTs !== undefined && opts.startTs < first.ts) {
-    if ((first.ts - before.ts) / 1000 <= maxGapS) held.unshift({ ts: opts.startTs, bpm: before.bpm });
-  }
+  const heldBefore =
+    first !== undefined &&
+    before !== undefined &&
+    opts.startTs !== undefined &&
+    opts.startTs < first.ts &&
+    (first.ts - before.ts) / 1000 <= maxGapS;
+  const held: HrSample[] = heldBefore ? [{ ts: opts.startTs!, bpm: before.bpm }] : [];
+  for (const s of hr) held.push(s);
   if (last && opts.endTs !== undefined && opts.endTs > last.ts) held.push({ ts: opts.endTs, bpm: last.bpm });
   const zones = timeInZones(held, scaleOf(p), maxGapS);
   let durationSec = 0;
@@ -213,6 +221,10 @@ function pooledM2(ma: number, m2a: number, na: number, mb: number, m2b: number, 
   return m2a + m2b + (d * d * na * nb) / (na + nb);
 }
 
+const rmssdSq = (x: FeatureValues) => (x.rmssd ?? 0) ** 2;
+
+const zoneSum = (a: FeatureValues, b: FeatureValues, i: number) => (a.zoneSeconds[i] ?? 0) + (b.zoneSeconds[i] ?? 0);
+
 function maxOf(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   return b === null ? a : Math.max(a, b);
@@ -249,7 +261,6 @@ export function mergeValues(a: FeatureValues, b: FeatureValues, p: Personal): Fe
     const m2b = (b.sdnn ?? 0) ** 2 * (b.nnCount - 1);
     sdnn = Math.sqrt(pooledM2(a.meanNN, m2a, a.nnCount, b.meanNN, m2b, b.nnCount) / (nnCount - 1));
   } else sdnn = a.nnCount ? a.sdnn : b.sdnn;
-  const rmssdSq = (x: FeatureValues) => (x.rmssd ?? 0) ** 2;
   const rrCount = a.rrCount + b.rrCount;
   const mean = hrMean ?? Number.NaN;
   return {
@@ -266,7 +277,7 @@ export function mergeValues(a: FeatureValues, b: FeatureValues, p: Personal): Fe
     pctMax: pctMaxOf(mean, p),
     pctHrr: pctHrrOf(mean, p),
     zone: zoneOf(mean, p),
-    zoneSeconds: [0, 1, 2, 3, 4].map((i) => (a.zoneSeconds[i] ?? 0) + (b.zoneSeconds[i] ?? 0)),
+    zoneSeconds: [zoneSum(a, b, 0), zoneSum(a, b, 1), zoneSum(a, b, 2), zoneSum(a, b, 3), zoneSum(a, b, 4)],
     trimpBanister: a.trimpBanister + b.trimpBanister,
     trimpEdwards: a.trimpEdwards + b.trimpEdwards,
     rrCount,
