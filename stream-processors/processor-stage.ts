@@ -3,6 +3,7 @@ import { topics, serde } from '../schemas/index.ts';
 import {
   createTaskState,
   emitter,
+  liveWindowOf,
   runStage,
   type DeadLetters,
   type LogRecord,
@@ -30,8 +31,12 @@ export interface ProcessorOptions {
 }
 
 export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}): RunningStage {
-  const { windowMs, outOfOrderMs, idleTimeoutMs, evictAfterMs, windowStagger } = deps.config;
-  const windows = new TumblingWindows({ sizeMs: windowMs, outOfOrderMs, staggered: windowStagger });
+  const { outOfOrderMs, idleTimeoutMs, evictAfterMs, windowStagger } = deps.config;
+  const windows = new TumblingWindows({
+    sizeMs: liveWindowOf(deps.config.windows).sizeMs,
+    outOfOrderMs,
+    staggered: windowStagger,
+  });
   const state = createTaskState<UserWindows>(userWindowsSchema);
   const features = emitter(deps, STAGE, 'features');
   const samples = serde('Sample').projection(windowFields);
