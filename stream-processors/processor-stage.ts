@@ -16,7 +16,10 @@ import { userStreamSchema, type UserStream } from './engine/user-stream.ts';
 
 const STAGE = 'processor';
 
-/** The fields of a sample the window engine reads: the rest are skipped, not decoded. */
+/**
+ * The fields of a sample the window engine reads (EngineSample). Today that is every field of
+ * Sample; a field added to it later is skipped, not decoded, until the engine reads it.
+ */
 const engineFields = [
   'userId',
   'deviceId',
