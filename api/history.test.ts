@@ -6,6 +6,7 @@ import { startSink } from '../stream-processors/index.ts';
 import { storeBackends } from '../test/services.ts';
 import { migratedStore } from '../test/store-fixture.ts';
 import { startHarness, type Harness } from './harness.ts';
+import { queryHistory } from './history.ts';
 
 /** One athlete, two sessions, three minutes at 100, 120 and 140 bpm; the sink stores them. */
 const T0 = Date.UTC(2026, 10, 29, 8, 0, 0);
@@ -50,6 +51,19 @@ function features(i: number): Features {
     traceArrivalMs: 0,
   };
 }
+/**
+ * The session the processor also emits over the first five windows (a day would be alike): in the
+ * features table beside them, it must count in none of the live-window figures below.
+ */
+const SESSION: Features = {
+  ...features(0),
+  window: 'session',
+  kind: 'session',
+  windowEnd: T0 + 50_000,
+  samples: 50,
+  hrMean: 111,
+  trimpBanister: 5 * TRIMP_PER_WINDOW,
+};
 function readiness(i: number): Readiness {
   return {
     userId: 'ana',
@@ -83,7 +97,7 @@ describe.each(storeBackends())('GET /v1/users/:userId/history on $name', (backen
       { sessionId: 's2', userId: 'ana', floorId: 'f1', alias: 'A', startedAt: T0 + 2 * MIN, endedAt: null },
     ]);
     await h.produce('samples', range(0, 180).map(sample));
-    await h.produce('features', range(0, WINDOWS).map(features));
+    await h.produce('features', [SESSION, ...range(0, WINDOWS).map(features)]);
     await h.produce('readiness', range(0, WINDOWS).map(readiness));
     await sink.subscription.caughtUp();
     await sink.close();
@@ -128,6 +142,17 @@ describe.each(storeBackends())('GET /v1/users/:userId/history on $name', (backen
     expect(body.readiness).toEqual(
       inside.map((i) => ({ ts: T0 + (i + 1) * 10_000, score: scoreOf(i), scoreMin: scoreOf(i), band: 'green' })),
     );
+  });
+
+  it('reads the live window by the name PULSE_WINDOWS gives it', async (ctx) => {
+    if (!store) return ctx.skip();
+    const range = { userId: 'ana', from: T0, to: T0 + MIN, resolution: 'raw' } as const;
+    // a deployment whose live window were named "session" would see that row as its live window
+    const named = await queryHistory(store, range, 'session');
+    expect(named.features.map((f) => [f.ts, f.samples, f.hrMean, f.trimp])).toEqual([
+      [T0 + 50_000, 50, 111, 5 * TRIMP_PER_WINDOW],
+    ]);
+    expect((await queryHistory(store, range, 'live')).features).toHaveLength(5);
   });
 
   it('rolls samples, load and readiness up per minute', async (ctx) => {

@@ -88,14 +88,15 @@ export interface History extends HistoryRange {
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-export async function queryHistory(store: Store, range: HistoryRange): Promise<History> {
-  const params = { user: range.userId, from: range.from, to: range.to };
+/** `liveWindow`: the name of the live window (the first of PULSE_WINDOWS), whose rows are the features here. */
+export async function queryHistory(store: Store, range: HistoryRange, liveWindow: string): Promise<History> {
+  const params = { user: range.userId, from: range.from, to: range.to, live: liveWindow };
   if (range.resolution === 'raw') return { ...range, ...(await rawHistory(store, params)) };
   if (range.resolution === 'minute') return { ...range, ...(await minuteHistory(store, params)) };
   return { ...range, features: [], readiness: [], sessions: await sessionHistory(store, params) };
 }
 
-type Params = { user: string; from: number; to: number };
+type Params = { user: string; from: number; to: number; live: string };
 
 /** Heart-rate figures from a row whose columns are aliased n, mean, lo, hi (every query here). */
 function heartRate(r: Record<string, unknown>) {
@@ -107,7 +108,7 @@ async function rawHistory(store: Store, p: Params) {
     store.query<Record<string, unknown>>(
       `SELECT windowEnd AS ts, samples AS n, hrMean AS mean, hrMin AS lo, hrMax AS hi, trimpBanister AS trimp, zone,
          rmssd FROM features
-       WHERE userId = {user:String} AND window = 'live' AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
+       WHERE userId = {user:String} AND window = {live:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
        ORDER BY windowEnd`,
       p,
     ),
@@ -145,7 +146,7 @@ async function minuteHistory(store: Store, p: Params) {
     ),
     store.query<Record<string, unknown>>(
       `SELECT intDiv(windowStart, 60000) * 60000 AS ts, sum(trimpBanister) AS trimp FROM features
-       WHERE userId = {user:String} AND window = 'live' AND windowStart >= {from:Int64} AND windowStart < {to:Int64}
+       WHERE userId = {user:String} AND window = {live:String} AND windowStart >= {from:Int64} AND windowStart < {to:Int64}
        GROUP BY ts`,
       p,
     ),
@@ -207,7 +208,7 @@ async function sessionHistory(store: Store, p: Params): Promise<SessionSummary[]
     ),
     store.query<Record<string, unknown>>(
       `SELECT ${within('windowStart')} AS i, sum(trimpBanister) AS trimp FROM features
-       WHERE userId = {user:String} AND window = 'live' AND windowStart >= {first:Int64} AND windowStart < {last:Int64}
+       WHERE userId = {user:String} AND window = {live:String} AND windowStart >= {first:Int64} AND windowStart < {last:Int64}
        GROUP BY i HAVING i > 0`,
       bounds,
     ),

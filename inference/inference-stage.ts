@@ -1,6 +1,13 @@
 import type { Readiness, Trigger } from '../schemas/index.ts';
 import { serde } from '../schemas/index.ts';
-import { createTaskState, emitter, runStage, type RunningStage, type StageDeps } from '../platform/index.ts';
+import {
+  createTaskState,
+  emitter,
+  liveWindowOf,
+  runStage,
+  type RunningStage,
+  type StageDeps,
+} from '../platform/index.ts';
 import { liveStateSchema, newLiveState, type LiveState } from './live-state.ts';
 import { scoreWindow, scoredFields } from './readiness.ts';
 import { detectTriggers } from './triggers.ts';
@@ -8,16 +15,22 @@ import { detectTriggers } from './triggers.ts';
 const STAGE = 'inference';
 
 /**
- * Scores each closed window (pulse.features.v1 → pulse.readiness.v1) and detects triggers
+ * Scores each closed live window (pulse.features.v1 → pulse.readiness.v1) and detects triggers
  * (→ pulse.triggers.v1). A window at or before the last one scored for the user is a redelivery
  * (at-least-once upstream) and is skipped, so replays never double a score or a trigger.
+ *
+ * Only the live window (the first of PULSE_WINDOWS) is scored: readiness, its streaks and the
+ * trigger hysteresis count consecutive live windows, and the tiles show its bpm and zone. A
+ * session or day scored in between would swap a 10 s heart rate for a day's mean on the floor
+ * and back, and its later end would make the next live windows look like redeliveries.
  */
 export function startInference(deps: StageDeps): RunningStage {
   const state = createTaskState<LiveState>(liveStateSchema);
   const readiness = emitter(deps, STAGE, 'readiness');
   const triggers = emitter(deps, STAGE, 'triggers');
-  // only the fields scoring reads: the others (HRV, load, ...) are skipped, not decoded
-  const features = serde('Features').projection(scoredFields);
+  const live = liveWindowOf(deps.config.windows).name;
+  // only the fields scoring reads, and the window's name: the others (HRV, load, ...) are skipped, not decoded
+  const features = serde('Features').projection([...scoredFields, 'window']);
   const latency = deps.metrics.pipelineLatencySeconds.labels(STAGE);
   const redelivered = deps.metrics.rejected.labels(STAGE, 'redelivered');
 
@@ -35,6 +48,7 @@ export function startInference(deps: StageDeps): RunningStage {
           dead.add(record, 'undecodable', (err as Error).message);
           continue;
         }
+        if (f.window !== live) continue; // sessions, days, hopping windows: kept by the sink, not scored
         let s = state.get(task, f.userId);
         if (!s) {
           s = newLiveState();

@@ -23,6 +23,13 @@ const window = (userId: string, end: number, hrMean: number) => ({
   rmssd: 30,
   ...source,
 });
+/** a session ending with the live window that ends at `end` (the same user and windowEnd) */
+const session = (userId: string, start: number, end: number, hrMean: number) => ({
+  ...window(userId, end, hrMean),
+  window: 'session',
+  kind: 'session',
+  windowStart: start,
+});
 const readiness = (userId: string, windowEnd: number, score: number) => ({
   userId,
   windowEnd,
@@ -59,7 +66,13 @@ describe.each(storeBackends())('training set on $name', (backend) => {
     store = storeOf();
     if (!store) return;
     const [w1, w2, w3] = [T0 + 10_000, T0 + 20_000, T0 + 30_000];
-    await store.insert('features', [window('ana', w1, 150), window('ana', w2, 160), window('ben', w1, 120)]);
+    await store.insert('features', [
+      // first, so that a join that took every window would find it before the live one
+      session('ana', T0, w2, 140),
+      window('ana', w1, 150),
+      window('ana', w2, 160),
+      window('ben', w1, 120),
+    ]);
     await store.insert('readiness', [readiness('ana', w1, 70), readiness('ana', w2, 64), readiness('ben', w1, 81)]);
     await store.insert('suggestions', [
       suggestion('s-ana-2', 'ana', w2),
@@ -80,7 +93,7 @@ describe.each(storeBackends())('training set on $name', (backend) => {
 
   it('joins each labelled suggestion with its window, time-ordered, with the latest of each label', async (ctx) => {
     if (!store) return ctx.skip();
-    const rows = await trainingSet(store, { from: T0, to: T0 + 3_600_000 });
+    const rows = await trainingSet(store, { from: T0, to: T0 + 3_600_000 }, 'live');
     expect(
       rows.map((r) => [r.suggestionId, r.suggestedAt - T0, r.hrMean, r.readiness, r.rating, r.rpe, r.followed]),
     ).toEqual([
@@ -100,7 +113,16 @@ describe.each(storeBackends())('training set on $name', (backend) => {
 
   it('keeps to the range asked for', async (ctx) => {
     if (!store) return ctx.skip();
-    const rows = await trainingSet(store, { from: T0 + 15_000, to: T0 + 25_000 });
+    const rows = await trainingSet(store, { from: T0 + 15_000, to: T0 + 25_000 }, 'live');
     expect(rows.map((r) => r.suggestionId)).toEqual(['s-ana-2']);
+  });
+
+  it('takes the features of the live window it is told, not of the sessions or days ending with it', async (ctx) => {
+    if (!store) return ctx.skip();
+    const live = await trainingSet(store, { from: T0 + 15_000, to: T0 + 25_000 }, 'live');
+    expect(live.map((r) => [r.suggestionId, r.hrMean])).toEqual([['s-ana-2', 160]]);
+    // a deployment whose live window has another name (PULSE_WINDOWS): here, the session's row
+    const named = await trainingSet(store, { from: T0 + 15_000, to: T0 + 25_000 }, 'session');
+    expect(named.map((r) => [r.suggestionId, r.hrMean])).toEqual([['s-ana-2', 140]]);
   });
 });

@@ -49,7 +49,7 @@ FROM (
   ) AS labelled ANY INNER JOIN (
     SELECT userId, windowEnd AS suggestedAt, hrMean, hrMax, hrSd, pctMax, pctHrr, zone, trimpBanister, rmssd,
       sdnn, drift
-    FROM features WHERE window = 'live' AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
+    FROM features WHERE window = {live:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
   ) AS windows USING userId, suggestedAt
 ) AS featured ANY INNER JOIN (
   SELECT userId, windowEnd AS suggestedAt, score FROM readiness
@@ -60,8 +60,13 @@ ORDER BY suggestedAt, suggestionId`;
 type Raw = Record<string, unknown>;
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-export async function trainingSet(store: Store, range: { from: number; to: number }): Promise<TrainingRow[]> {
-  const rows = await store.query<Raw>(SQL, range);
+/** `liveWindow`: the name of the live window (the first of PULSE_WINDOWS), the one suggestions are made on. */
+export async function trainingSet(
+  store: Store,
+  range: { from: number; to: number },
+  liveWindow: string,
+): Promise<TrainingRow[]> {
+  const rows = await store.query<Raw>(SQL, { ...range, live: liveWindow });
   return rows.map((r) => ({
     userId: String(r.userId),
     suggestionId: String(r.suggestionId),

@@ -8,8 +8,15 @@ describe('loadConfig', () => {
     expect(c.host).toBe('127.0.0.1');
     expect(c.port).toBe(8080);
     expect(c.dataDir.endsWith('.pulsecoach')).toBe(true);
-    expect(c.windowMs).toBe(10_000);
+    expect(c.windows).toEqual([
+      { name: 'live', kind: 'tumbling', sizeMs: 10_000 },
+      { name: 'session', kind: 'session', gapMs: 600_000 },
+      { name: 'day', kind: 'daily' },
+    ]);
     expect(c.outOfOrderMs).toBe(5_000);
+    expect(c.graceMs).toBe(0);
+    expect(c.zoneBasis).toBe('max');
+    expect(c.rrCorrection).toBe('auto');
   });
 
   it('lets flags override the environment', () => {
@@ -52,5 +59,53 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PULSE_EXACTLY_ONCE: 'processor,sink' })).toThrow(
       /PULSE_EXACTLY_ONCE.*unknown stage sink: a comma-separated list of processor, inference, coach, or none/,
     );
+  });
+
+  it('sizes the default live window by PULSE_WINDOW_MS, keeping sessions and days', () => {
+    expect(loadConfig({ PULSE_WINDOW_MS: '5000' }).windows).toEqual([
+      { name: 'live', kind: 'tumbling', sizeMs: 5_000 },
+      { name: 'session', kind: 'session', gapMs: 600_000 },
+      { name: 'day', kind: 'daily' },
+    ]);
+    expect(() => loadConfig({ PULSE_WINDOW_MS: '500' })).toThrow(
+      /PULSE_WINDOW_MS="500": Too small: expected number to be >=1000/,
+    );
+  });
+
+  it('takes the windows from PULSE_WINDOWS, or --windows over it', () => {
+    const hrv = 'live=tumbling:5s,hrv=hopping:60s/10s';
+    expect(loadConfig({ PULSE_WINDOWS: hrv }).windows).toEqual([
+      { name: 'live', kind: 'tumbling', sizeMs: 5_000 },
+      { name: 'hrv', kind: 'hopping', sizeMs: 60_000, advanceMs: 10_000 },
+    ]);
+    expect(loadConfig({ PULSE_WINDOWS: hrv }, { windows: 'tile=tumbling:2s' }).windows).toEqual([
+      { name: 'tile', kind: 'tumbling', sizeMs: 2_000 },
+    ]);
+    // both set: they must agree on the live window's size
+    expect(loadConfig({ PULSE_WINDOWS: hrv, PULSE_WINDOW_MS: '5000' }).windows[0]).toEqual({
+      name: 'live',
+      kind: 'tumbling',
+      sizeMs: 5_000,
+    });
+    expect(() => loadConfig({ PULSE_WINDOWS: hrv, PULSE_WINDOW_MS: '10000' })).toThrow(
+      'bad configuration: PULSE_WINDOW_MS (10000) and the live window of PULSE_WINDOWS (live, 5000 ms) differ: set only PULSE_WINDOWS',
+    );
+  });
+
+  it('names PULSE_WINDOWS and says what is wrong with it', () => {
+    expect(() => loadConfig({ PULSE_WINDOWS: 'day=daily' })).toThrow(
+      'bad configuration: PULSE_WINDOWS="day=daily": the first window must be tumbling (the live window)',
+    );
+    expect(() => loadConfig({}, { windows: 'live=tumbling:10x' })).toThrow(
+      '--windows="live=tumbling:10x": live=tumbling:10x: "10x" is not a duration like 500ms, 10s, 5m or 1h',
+    );
+  });
+
+  it('takes the grace, zone basis and RR correction the window engine uses', () => {
+    const c = loadConfig({ PULSE_GRACE_MS: '2000', PULSE_ZONE_BASIS: 'reserve', PULSE_RR_CORRECTION: 'none' });
+    expect([c.graceMs, c.zoneBasis, c.rrCorrection]).toEqual([2_000, 'reserve', 'none']);
+    expect(() => loadConfig({ PULSE_GRACE_MS: '-1' })).toThrow(/PULSE_GRACE_MS="-1"/);
+    expect(() => loadConfig({ PULSE_ZONE_BASIS: 'hrr' })).toThrow(/PULSE_ZONE_BASIS="hrr"/);
+    expect(() => loadConfig({ PULSE_RR_CORRECTION: 'strict' })).toThrow(/PULSE_RR_CORRECTION="strict"/);
   });
 });

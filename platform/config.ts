@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseRetention } from './store/retention.ts';
+import { parseWindowSpecs, resolveWindows, type WindowSpec } from './window-specs.ts';
 
 /**
  * Typed configuration from the environment, overridden by command-line flags.
@@ -41,7 +42,35 @@ const settings = {
     flag: 'log-retention-bytes',
     schema: positiveInt.default(1024 ** 3),
   },
-  windowMs: { env: 'PULSE_WINDOW_MS', flag: 'window-ms', schema: positiveInt.max(3_600_000).default(10_000) },
+  // no default here: unset, PULSE_WINDOWS (or its default) sizes the live window (resolveWindows)
+  windowMs: {
+    env: 'PULSE_WINDOW_MS',
+    flag: 'window-ms',
+    schema: z.coerce.number().int().min(1000).max(3_600_000).optional(),
+  },
+  windows: {
+    env: 'PULSE_WINDOWS',
+    flag: 'windows',
+    schema: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (text === undefined) return undefined;
+        try {
+          return parseWindowSpecs(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+  },
+  graceMs: {
+    env: 'PULSE_GRACE_MS',
+    flag: 'grace-ms',
+    schema: z.coerce.number().int().min(0).max(600_000).default(0),
+  },
+  zoneBasis: { env: 'PULSE_ZONE_BASIS', flag: 'zone-basis', schema: z.enum(['max', 'reserve']).default('max') },
+  rrCorrection: { env: 'PULSE_RR_CORRECTION', flag: 'rr-correction', schema: z.enum(['auto', 'none']).default('auto') },
   windowStagger: {
     env: 'PULSE_WINDOW_STAGGER',
     flag: 'window-stagger',
@@ -155,7 +184,9 @@ const settings = {
 } as const;
 
 type Settings = typeof settings;
-export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+type Parsed = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+/** PULSE_WINDOW_MS and PULSE_WINDOWS become one list of windows, the first the live one. */
+export type Config = Omit<Parsed, 'windowMs' | 'windows'> & { windows: WindowSpec[] };
 export type ConfigFlags = Partial<Record<string, string | boolean | undefined>>;
 
 export class ConfigError extends Error {
@@ -182,7 +213,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
       problems.push(`${where}=${JSON.stringify(raw)}: ${issue}`);
     }
   }
-  const config = out as Config;
+  const { windowMs, windows: windowSpecs, ...parsed } = out as Parsed;
+  let windows: WindowSpec[] = [];
+  if (problems.length === 0) {
+    try {
+      windows = resolveWindows(windowSpecs, windowMs);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  const config: Config = { ...parsed, windows };
   if (problems.length === 0 && config.mode === 'kafka') {
     if (!config.kafkaBrokers) problems.push('KAFKA_BROKERS is required in kafka mode');
     if (!config.schemaRegistryUrl)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WINDOWS, parseWindowSpecs } from './window-specs.ts';
+import { DEFAULT_WINDOWS, liveWindowOf, parseWindowSpecs } from './window-specs.ts';
 
 describe('parseWindowSpecs (PULSE_WINDOWS)', () => {
   it('parses the default: a 10 s live window, 10 min sessions and UTC days', () => {
@@ -108,5 +108,15 @@ describe('parseWindowSpecs (PULSE_WINDOWS)', () => {
   it('rejects an item that is not name=kind[:args]', () => {
     expect(() => parseWindowSpecs('Live=tumbling:10s')).toThrow('"Live=tumbling:10s" is not name=kind[:args]');
     expect(() => parseWindowSpecs('tumbling:10s')).toThrow('is not name=kind[:args]');
+  });
+
+  it('names the first, tumbling window the live one', () => {
+    expect(liveWindowOf(parseWindowSpecs('tile=tumbling:5s,day=daily'))).toEqual({
+      name: 'tile',
+      kind: 'tumbling',
+      sizeMs: 5_000,
+    });
+    expect(() => liveWindowOf([{ name: 'day', kind: 'daily' }])).toThrow('the first window must be tumbling');
+    expect(() => liveWindowOf([])).toThrow('the first window must be tumbling');
   });
 });

@@ -8,8 +8,9 @@
  * The first item must be a tumbling window: it is the live window that readiness and the tiles
  * use, and sessions and days are built from its windows.
  */
+export type TumblingSpec = { name: string; kind: 'tumbling'; sizeMs: number };
 export type WindowSpec =
-  | { name: string; kind: 'tumbling'; sizeMs: number }
+  | TumblingSpec
   | { name: string; kind: 'hopping'; sizeMs: number; advanceMs: number }
   | { name: string; kind: 'session'; gapMs: number }
   | { name: string; kind: 'daily' };
@@ -81,6 +82,33 @@ export function parseWindowSpecs(text: string): WindowSpec[] {
   }
   for (const kind of ['session', 'daily'] as const) {
     if (specs.filter((s) => s.kind === kind).length > 1) throw new Error(`at most one ${kind} window`);
+  }
+  return specs;
+}
+
+/** The live window: the first spec, which parseWindowSpecs requires to be tumbling. */
+export function liveWindowOf(specs: readonly WindowSpec[]): TumblingSpec {
+  const live = specs[0];
+  if (live?.kind !== 'tumbling') throw new Error('the first window must be tumbling (the live window)');
+  return live;
+}
+
+/**
+ * The windows a processor keeps: PULSE_WINDOWS when set, else DEFAULT_WINDOWS with the live
+ * window sized by PULSE_WINDOW_MS (the older setting, which this keeps working). When both are
+ * set they must agree on the live window's size, so neither is silently ignored.
+ */
+export function resolveWindows(specs: WindowSpec[] | undefined, liveSizeMs: number | undefined): WindowSpec[] {
+  if (specs === undefined) {
+    const defaults = parseWindowSpecs(DEFAULT_WINDOWS);
+    const live = liveWindowOf(defaults);
+    return [{ ...live, sizeMs: liveSizeMs ?? live.sizeMs }, ...defaults.slice(1)];
+  }
+  const live = liveWindowOf(specs);
+  if (liveSizeMs !== undefined && liveSizeMs !== live.sizeMs) {
+    throw new Error(
+      `PULSE_WINDOW_MS (${liveSizeMs}) and the live window of PULSE_WINDOWS (${live.name}, ${live.sizeMs} ms) differ: set only PULSE_WINDOWS`,
+    );
   }
   return specs;
 }

@@ -1,12 +1,10 @@
 export { startProcessor } from './processor-stage.ts';
-export { TumblingWindows, type WindowSpec, type AddResult } from './tumbling.ts';
-export { tanakaMaxHr, zoneOf } from './heart-rate.ts';
 export {
   WindowEngine,
   windowPhase,
   DEFAULT_MAX_HR,
   DEFAULT_REST_HR,
-  type AddResult as EngineAddResult,
+  type AddResult,
   type EngineOptions,
   type Emit,
 } from './engine/engine.ts';

@@ -1,16 +1,33 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStageHarness, type StageHarness } from '../platform/index.ts';
-import type { Sample } from '../schemas/index.ts';
+import { parseWindowSpecs, startStageHarness, type Config, type StageHarness } from '../platform/index.ts';
+import type { Features, Profile, Sample } from '../schemas/index.ts';
 import { startProcessor } from './processor-stage.ts';
 import { testSample } from './test-samples.ts';
 import { windowPhase } from './engine/engine.ts';
-import { banisterTrimp } from './features/index.ts';
+import { banisterTrimp, updateLoad } from './features/index.ts';
 
 const T0 = 1_700_000_000_000;
-const sample = (userId: string, ts: number, bpm: number): Sample => testSample(ts, bpm, { userId, receivedAt: 0 });
-/** one sample a second for `seconds` seconds from T0 */
-const series = (userId: string, seconds: number, bpm = 120): Sample[] =>
-  Array.from({ length: seconds }, (_, i) => sample(userId, T0 + i * 1000, bpm));
+const DAY = 86_400_000;
+/** the first UTC midnight after T0 (T0 is 1 h 46 min 40 s before it) */
+const MIDNIGHT = Math.ceil(T0 / DAY) * DAY;
+const sample = (userId: string, ts: number, bpm: number, extra: Partial<Sample> = {}): Sample =>
+  testSample(ts, bpm, { userId, receivedAt: 0, ...extra });
+/** one sample a second for `seconds` seconds from `from` */
+const series = (userId: string, seconds: number, bpm = 120, from = T0): Sample[] =>
+  Array.from({ length: seconds }, (_, i) => sample(userId, from + i * 1000, bpm));
+const profile = (userId: string, p: Partial<Profile>): Profile => ({
+  userId,
+  age: null,
+  sex: null,
+  restHr: null,
+  maxHr: null,
+  locale: 'en',
+  goals: [],
+  conditions: [],
+  updatedAt: 0,
+  ...p,
+});
+const of = (features: Features[], window: string) => features.filter((f) => f.window === window);
 
 let h: StageHarness | undefined;
 afterEach(async () => {
@@ -18,9 +35,10 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function run(samples: Sample[], stagger: boolean) {
-  h = await startStageHarness({ prefix: 'pulse-proc-', config: { windowStagger: stagger } });
+async function run(samples: Sample[], config: Partial<Config> = {}, profiles: Profile[] = []) {
+  h = await startStageHarness({ prefix: 'pulse-proc-', config: { windowStagger: false, ...config } });
   const stage = startProcessor(h.deps);
+  await h.produce('profiles', profiles);
   await h.produce('samples', samples);
   await stage.subscription.caughtUp();
   await stage.close();
@@ -37,8 +55,40 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promis
 }
 
 describe('processor stage', () => {
+  it("emits the window engine's features of each live window, aligned to the epoch when PULSE_WINDOW_STAGGER is off", async () => {
+    const { features } = await run(series('ana', 60));
+    const live = of(features, 'live');
+    // the window [50 s, 60 s) stays open: the watermark (59 s − 5 s) has not passed it
+    expect(live.map((f) => f.windowStart - T0)).toEqual([0, 10_000, 20_000, 30_000, 40_000]);
+    // the session and the day are still open
+    expect(features).toHaveLength(live.length);
+    // no profile: HRmax 184 (Tanaka at 35), rest 60, male; 10 s at 120 bpm
+    expect(live[0]).toMatchObject({
+      userId: 'ana',
+      kind: 'tumbling',
+      windowEnd: T0 + 10_000,
+      samples: 10,
+      hrCount: 10,
+      hrMean: 120,
+      hrMin: 120,
+      hrMax: 120,
+      hrLast: 120,
+      hrSd: 0,
+      maxHr: 184,
+      restHr: 60,
+      zone: 2,
+      zoneSeconds: [0, 10, 0, 0, 0],
+      durationSec: 10,
+      rrCount: 0,
+      rmssd: null,
+    });
+    expect(live[0]!.pctMax).toBeCloseTo((120 / 184) * 100, 10);
+    expect(live[0]!.pctHrr).toBeCloseTo((60 / 124) * 100, 10);
+    expect(live[0]!.trimpBanister).toBeCloseTo(banisterTrimp(10 / 60, 120, 60, 184), 10);
+  });
+
   it('staggers each user by their own phase when PULSE_WINDOW_STAGGER is on', async () => {
-    const { features } = await run([...series('ana', 60), ...series('ben', 60)], true);
+    const { features } = await run([...series('ana', 60), ...series('ben', 60)], { windowStagger: true });
     for (const user of ['ana', 'ben']) {
       const starts = features.filter((f) => f.userId === user).map((f) => f.windowStart);
       expect(starts.length).toBeGreaterThanOrEqual(4);
@@ -47,52 +97,182 @@ describe('processor stage', () => {
     expect(windowPhase('ana', 10_000)).not.toBe(windowPhase('ben', 10_000));
   });
 
-  it('aligns windows to the epoch when PULSE_WINDOW_STAGGER is off', async () => {
-    const { features } = await run(series('ana', 60), false);
-    expect(features.map((f) => f.windowStart - T0)).toEqual([0, 10_000, 20_000, 30_000, 40_000]);
-    expect(features.map((f) => f.samples)).toEqual([10, 10, 10, 10, 10]);
-    // no profile: HRmax 184 (Tanaka at 35), rest 60; 10 s at 120 bpm
-    expect(features[0]!.trimpBanister).toBeCloseTo(banisterTrimp(10 / 60, 120, 60, 184), 10);
-    expect(features[0]!.window).toBe('live');
-  });
-
   it('dead-letters a late sample with reason late and counts a duplicate, keeping the rest', async () => {
     const late = sample('ana', T0 + 1_500, 99);
     const dup = sample('ana', T0 + 28_000, 120);
-    const { features, dead, metrics } = await run([...series('ana', 30), dup, late], false);
-    expect(dead.map((d) => d.reason)).toEqual(['late']);
+    const { features, dead, metrics } = await run([...series('ana', 30), dup, late]);
+    expect(dead.map((d) => [d.reason, d.detail])).toEqual([
+      // the newest reading is at 29 s, 5 s of out-of-orderness: readings before 24 s are late
+      ['late', `ts ${T0 + 1_500} is before the user's horizon ${T0 + 24_000}`],
+    ]);
     expect((await metrics.duplicates.get()).values[0]?.value).toBe(1);
     expect((await metrics.late.get()).values[0]?.value).toBe(1);
-    expect(features[0]!.samples).toBe(10);
-    expect(features[0]!.hrMean).toBe(120);
+    expect(features.map((f) => [f.windowStart - T0, f.samples, f.hrMean])).toEqual([
+      [0, 10, 120],
+      [10_000, 10, 120],
+    ]);
   });
 
-  it("closes an idle partition's last window by the wall clock, and a long-quiet user comes back from the snapshot", async () => {
+  it('applies a profile checked in before the first sample to the first window', async () => {
+    const profiles = [profile('ana', { age: 40, sex: 'f', restHr: 50 }), profile('ben', { maxHr: 200, sex: 'm' })];
+    const { features } = await run([...series('ana', 20, 150), ...series('ben', 20, 150)], {}, profiles);
+    const first = (user: string) => features.find((f) => f.userId === user)!;
+    // Tanaka at 40: 208 − 28 = 180 bpm; women's Banister coefficients
+    expect(first('ana')).toMatchObject({ windowStart: T0, maxHr: 180, restHr: 50, zone: 4 });
+    expect(first('ana').pctMax).toBeCloseTo((150 / 180) * 100, 10);
+    expect(first('ana').trimpBanister).toBeCloseTo(banisterTrimp(10 / 60, 150, 50, 180, 'f'), 10);
+    // a measured HRmax, no resting HR (the default 60)
+    expect(first('ben')).toMatchObject({ windowStart: T0, maxHr: 200, restHr: 60, zone: 3 });
+    expect(first('ben').trimpBanister).toBeCloseTo(banisterTrimp(10 / 60, 150, 60, 200, 'm'), 10);
+  });
+
+  it('closes a session after a gap longer than PULSE_WINDOWS says, and the UTC day at midnight', async () => {
+    const morning = series('ana', 60, 120, MIDNIGHT - 120_000);
+    // 12 minutes later (gap 10 min by default), after midnight
+    const night = series('ana', 30, 140, MIDNIGHT + 660_000);
+    const { features } = await run([...morning, ...night]);
+    const live = of(features, 'live').filter((f) => f.windowEnd <= MIDNIGHT);
+    expect(live).toHaveLength(6);
+    const trimp = live.reduce((a, f) => a + f.trimpBanister, 0);
+
+    const sessions = of(features, 'session');
+    expect(sessions.map((f) => [f.kind, f.windowStart, f.windowEnd, f.samples, f.hrMean])).toEqual([
+      ['session', MIDNIGHT - 120_000, MIDNIGHT - 60_000, 60, 120],
+    ]);
+    expect(sessions[0]!.trimpBanister).toBeCloseTo(trimp, 10);
+    expect(sessions[0]!.durationSec).toBeCloseTo(60, 10);
+
+    const days = of(features, 'day');
+    expect(days.map((f) => [f.kind, f.windowStart, f.windowEnd, f.samples, f.hrMean])).toEqual([
+      ['daily', MIDNIGHT - DAY, MIDNIGHT, 60, 120],
+    ]);
+    // the first day of load: ATL and CTL move from 0 towards the day's TRIMP
+    const load = updateLoad({ atl: 0, ctl: 0 }, trimp);
+    expect(days[0]!.atl).toBeCloseTo(load.atl, 10);
+    expect(days[0]!.ctl).toBeCloseTo(load.ctl, 10);
+    expect(days[0]!.acwr).toBeCloseTo(load.acwr!, 10);
+  });
+
+  it('takes the windows, grace and zone basis from the configuration', async () => {
+    const windows = parseWindowSpecs('live=tumbling:10s,minute=hopping:20s/10s');
+    // 7.5 s behind the newest reading: late with 5 s out-of-orderness, accepted with 3 s grace more
+    const behind = sample('ana', T0 + 31_500, 120);
+    const closing = sample('ana', T0 + 60_000, 120);
+    const { features, dead } = await run([...series('ana', 40), behind, closing], {
+      windows,
+      graceMs: 3_000,
+      zoneBasis: 'reserve',
+    });
+    expect(dead).toEqual([]);
+    expect(of(features, 'live').map((f) => [f.kind, f.windowStart - T0, f.samples])).toEqual([
+      ['tumbling', 0, 10],
+      ['tumbling', 10_000, 10],
+      ['tumbling', 20_000, 10],
+      ['tumbling', 30_000, 11],
+    ]);
+    expect(of(features, 'minute').map((f) => [f.kind, f.windowStart - T0, f.samples])).toEqual([
+      ['hopping', -10_000, 10],
+      ['hopping', 0, 20],
+      ['hopping', 10_000, 20],
+      ['hopping', 20_000, 21],
+      ['hopping', 30_000, 11],
+    ]);
+    // 120 bpm is 48 % of the reserve (rest 60, max 184): below zone 1, where % HRmax (65 %) says zone 2
+    expect(features.map((f) => f.zone)).toEqual(features.map(() => 0));
+  });
+
+  it('rejects RR artefacts unless PULSE_RR_CORRECTION is none', async () => {
+    // 800 ms beats, one of them a missed beat read as 2,400 ms (outside 300–2,000 ms)
+    const beats = Array.from({ length: 20 }, (_, i) =>
+      sample('ana', T0 + i * 1000, 75, { rr: i === 5 ? [2_400] : [800] }),
+    );
+    const nn = async (rrCorrection: Config['rrCorrection']) => {
+      const { features } = await run(beats, { rrCorrection });
+      await h!.close();
+      h = undefined;
+      return features[0]!;
+    };
+    const auto = await nn('auto');
+    const none = await nn('none');
+    expect([auto.rrCount, auto.nnCount, auto.artifactPct]).toEqual([10, 9, 10]);
+    expect([none.rrCount, none.nnCount, none.artifactPct]).toEqual([10, 10, 0]);
+  });
+
+  it('restores its state from the checkpoint and continues with identical features', async () => {
+    // two straps and every channel, with a session and a day open at the restart
+    const readings = Array.from({ length: 90 }, (_, i) =>
+      sample('ana', T0 + i * 1000, 110 + (i % 30), {
+        deviceId: i % 7 === 0 ? 'chest' : 'wrist',
+        rr: [560 + (i % 5) * 10],
+        cadence: 80 + (i % 3),
+        steps: i * 2,
+      }),
+    );
+    const profiles = [profile('ana', { age: 30, sex: 'f' })];
+    // after midnight: closes the session and the day
+    const closing = sample('ana', MIDNIGHT + 60_000, 100);
+
+    const uninterrupted = (await run([...readings, closing], {}, profiles)).features;
+    await h!.close();
+
+    h = await startStageHarness({ prefix: 'pulse-proc-', config: { windowStagger: false } });
+    await h.produce('profiles', profiles);
+    await h.produce('samples', readings.slice(0, 45));
+    const first = startProcessor(h.deps);
+    await first.subscription.caughtUp();
+    await first.close();
+    await h.produce('samples', [...readings.slice(45), closing]);
+    const second = startProcessor(h.deps);
+    await second.subscription.caughtUp();
+    await second.close();
+    const resumed = await h.read('features');
+
+    expect(uninterrupted.map((f) => [f.window, f.windowStart - T0, f.samples])).toEqual([
+      ...[0, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000].map((start) => ['live', start, 10]),
+      ['session', 0, 90],
+      ['day', MIDNIGHT - DAY - T0, 90],
+    ]);
+    // Tanaka at 30: 208 − 21 = 187 bpm
+    expect(uninterrupted[0]).toMatchObject({ maxHr: 187, rrCount: 10, cadenceCount: 10, steps: 18 });
+    expect(resumed).toEqual(uninterrupted);
+  });
+
+  it("closes an idle partition's last windows and session by the wall clock, and a long-quiet user comes back from the snapshot", async () => {
     h = await startStageHarness({
       prefix: 'pulse-proc-',
-      config: { windowStagger: false, idleTimeoutMs: 300, evictAfterMs: 1 },
+      config: {
+        windowStagger: false,
+        idleTimeoutMs: 300,
+        evictAfterMs: 1,
+        windows: parseWindowSpecs('live=tumbling:10s,session=session:5s'),
+      },
     });
     const stage = startProcessor(h.deps);
     // 25 s of samples: the window [20 s, 30 s) stays open, as nothing newer arrives
     await h.produce('samples', series('ana', 25));
     const first = await until(
       () => h!.read('features'),
-      (fs) => fs.length === 3,
+      (fs) => fs.length === 4,
     );
-    expect(first.map((f) => f.windowStart - T0)).toEqual([0, 10_000, 20_000]);
-    expect(first[2]!.samples).toBe(5);
-    // the user was evicted (quiet, nothing open); new samples bring the state back
-    await h.produce(
-      'samples',
-      Array.from({ length: 20 }, (_, i) => sample('ana', T0 + 600_000 + i * 1000, 130)),
-    );
+    expect(first.map((f) => [f.window, f.windowStart - T0, f.windowEnd - T0, f.samples])).toEqual([
+      ['live', 0, 10_000, 10],
+      ['live', 10_000, 20_000, 10],
+      ['live', 20_000, 30_000, 5],
+      ['session', 0, 30_000, 25],
+    ]);
+    // closed by the idle sweep, not by a sample: no arrival to trace
+    expect(first.slice(2).map((f) => f.traceArrivalMs)).toEqual([0, 0]);
+    // the user was evicted (nothing open); new samples bring the state back. 15 of them: the
+    // session's gap (5 s) then ends in the last live window, so both close at the first idle sweep
+    await h.produce('samples', series('ana', 15, 130, T0 + 600_000));
     const more = await until(
       () => h!.read('features'),
-      (fs) => fs.length === 5,
+      (fs) => fs.length === 7,
     );
-    expect(more.slice(3).map((f) => [f.windowStart - T0, f.samples, f.hrMean])).toEqual([
-      [600_000, 10, 130],
-      [610_000, 10, 130],
+    expect(more.slice(4).map((f) => [f.window, f.windowStart - T0, f.samples, f.hrMean])).toEqual([
+      ['live', 600_000, 10, 130],
+      ['live', 610_000, 5, 130],
+      ['session', 600_000, 15, 130],
     ]);
     await stage.close();
   });

@@ -10,19 +10,42 @@ import {
   type StageDeps,
 } from '../platform/index.ts';
 import { tanakaMaxHr } from './heart-rate.ts';
-import { TumblingWindows, windowFields, type WindowInput } from './tumbling.ts';
-import { newUserWindows, userWindowsSchema, type UserWindows } from './window-state.ts';
+import { WindowEngine } from './engine/engine.ts';
+import type { EngineSample } from './engine/sample-buffer.ts';
+import { userStreamSchema, type UserStream } from './engine/user-stream.ts';
 
 const STAGE = 'processor';
 
 /**
- * The stream processor: per-user event-time windows over pulse.samples.v1, personalised by
- * pulse.profiles.v1, emitting pulse.features.v1. Late samples go to the DLQ with reason `late`;
- * duplicates (same device + ts) are dropped and counted. Users who stop sending have their open
- * windows closed once the task's stream time passes their last sample by the idle timeout; a
- * partition that receives nothing at all moves its stream time on by the wall clock after that
- * timeout (a punctuation), so its last windows close too. Users quiet for PULSE_EVICT_AFTER_MS
- * are kept only as their encoded snapshot.
+ * The fields of a sample the window engine reads (EngineSample). Today that is every field of
+ * Sample; a field added to it later is skipped, not decoded, until the engine reads it.
+ */
+const engineFields = [
+  'userId',
+  'deviceId',
+  'ts',
+  'bpm',
+  'rr',
+  'cadence',
+  'power',
+  'speed',
+  'steps',
+  'receivedAt',
+] as const satisfies readonly (keyof EngineSample)[];
+
+/** UserStream's sex code: 0 unknown, 1 male, 2 female. */
+const SEX_CODE = { m: 1, f: 2 } as const;
+
+/**
+ * The stream processor: per-user event-time windows of every PULSE_WINDOWS spec (the window
+ * engine: live tumbling and hopping windows, sessions, UTC days) over pulse.samples.v1,
+ * personalised by pulse.profiles.v1, emitting pulse.features.v1. Late samples go to the DLQ with
+ * reason `late`; duplicates (same device + ts) are dropped and counted. Users who stop sending
+ * have their open windows closed once the task's stream time passes their last sample by the
+ * idle timeout (and their session and day once it passes those); a partition that receives
+ * nothing at all moves its stream time on by the wall clock after that timeout (a punctuation),
+ * so its last windows close too. Users with nothing open for PULSE_EVICT_AFTER_MS are kept only
+ * as their encoded snapshot.
  */
 export interface ProcessorOptions {
   /** consumer group (default `processor`); a new group reads its topics from their start */
@@ -30,11 +53,18 @@ export interface ProcessorOptions {
 }
 
 export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}): RunningStage {
-  const { windowMs, outOfOrderMs, idleTimeoutMs, evictAfterMs, windowStagger } = deps.config;
-  const windows = new TumblingWindows({ sizeMs: windowMs, outOfOrderMs, staggered: windowStagger });
-  const state = createTaskState<UserWindows>(userWindowsSchema);
+  const { windows, outOfOrderMs, graceMs, windowStagger, zoneBasis, rrCorrection, idleTimeoutMs, evictAfterMs } =
+    deps.config;
+  const engine = new WindowEngine(windows, {
+    outOfOrderMs,
+    graceMs,
+    staggered: windowStagger,
+    zoneBasis,
+    rrCorrection,
+  });
+  const state = createTaskState<UserStream>(userStreamSchema);
   const features = emitter(deps, STAGE, 'features');
-  const samples = serde('Sample').projection(windowFields);
+  const samples = serde('Sample').projection(engineFields);
   const profiles = serde('Profile');
   const duplicates = deps.metrics.duplicates.labels(STAGE);
   const late = deps.metrics.late.labels(STAGE);
@@ -43,24 +73,33 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
   const lastInput = new Map<number, number>();
   const lastSweep = new Map<number, number>();
 
-  function applyProfile(task: number, p: Profile): void {
-    const s = state.get(task, p.userId) ?? newUserWindows();
-    s.maxHr = p.maxHr ?? (p.age !== null ? tanakaMaxHr(p.age) : 0);
-    s.restHr = p.restHr ?? 0;
-    state.set(task, p.userId, s);
+  function streamOf(task: number, userId: string): UserStream {
+    let st = state.get(task, userId);
+    if (!st) {
+      st = engine.newStream(userId);
+      state.set(task, userId, st);
+    }
+    return st;
   }
 
-  function sweepIdle(task: number, now: number, out: Features[]): void {
+  function applyProfile(task: number, p: Profile): void {
+    const st = streamOf(task, p.userId);
+    // 0: unknown, for the engine's documented defaults
+    st.maxHr = p.maxHr ?? (p.age !== null ? tanakaMaxHr(p.age) : 0);
+    st.restHr = p.restHr ?? 0;
+    st.sex = p.sex === null ? 0 : SEX_CODE[p.sex];
+  }
+
+  function sweepIdle(task: number, now: number, emit: (f: Features) => void): void {
     const last = lastSweep.get(task) ?? -Infinity;
     if (now - last < idleTimeoutMs / 2) return;
     lastSweep.set(task, now);
     const quiet: string[] = [];
-    for (const [userId, s] of state.entries(task)) {
-      if (s.windows.length > 0 && s.maxTs + idleTimeoutMs <= now) {
-        windows.flush(s, userId, 0, (f) => out.push(f));
-      }
-      // users with a profile but no sample yet stay (they are about to start)
-      if (s.windows.length === 0 && s.maxTs > -Infinity && s.maxTs + evictAfterMs <= now) quiet.push(userId);
+    for (const [userId, st] of state.entries(task)) {
+      if (!engine.quiet(st) && st.maxTs + idleTimeoutMs <= now) engine.idle(st, userId, now, idleTimeoutMs, emit);
+      // evictable once nothing is open (idle may just have closed the last of it); users with a
+      // profile but no sample yet stay (they are about to start)
+      if (engine.quiet(st) && st.maxTs > -Infinity && st.maxTs + evictAfterMs <= now) quiet.push(userId);
     }
     // long-quiet users are kept only as their encoded snapshot until their next sample
     for (const userId of quiet) state.evict(task, userId);
@@ -83,28 +122,24 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
         }
         continue;
       }
-      let sample: WindowInput;
+      let sample: EngineSample;
       try {
         sample = samples.decode(record.value);
       } catch (err) {
         dead.add(record, 'undecodable', (err as Error).message);
         continue;
       }
-      let s = state.get(task, sample.userId);
-      if (!s) {
-        s = newUserWindows();
-        state.set(task, sample.userId, s);
-      }
-      const result = windows.add(s, sample, emit);
+      const st = streamOf(task, sample.userId);
+      const result = engine.add(st, sample, emit);
       if (result === 'late') {
         late.inc();
-        dead.add(record, 'late', `window closed (watermark ${s.watermark})`);
+        dead.add(record, 'late', `ts ${sample.ts} is before the user's horizon ${engine.horizon(st)}`);
       } else if (result === 'duplicate') duplicates.inc();
       if (sample.ts > now) now = sample.ts;
     }
     streamTime.set(task, now);
     lastInput.set(task, wall);
-    sweepIdle(task, now, out);
+    sweepIdle(task, now, emit);
     await features.send(out);
   }
 
@@ -119,7 +154,7 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     onAssign: (task, snapshot) => {
       state.restore(task, snapshot);
       let now = -Infinity;
-      for (const [, s] of state.entries(task)) now = Math.max(now, s.maxTs);
+      for (const [, st] of state.entries(task)) now = Math.max(now, st.maxTs);
       streamTime.set(task, now);
       lastInput.set(task, Date.now());
     },

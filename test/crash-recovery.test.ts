@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChdbStore, createEmbeddedLog } from '../platform/index.ts';
 import { serde, topics } from '../schemas/index.ts';
-import { byWindow, drive, readTopic } from './pipeline-driver.ts';
+import { byWindow, drive, readTopic, windowKey } from './pipeline-driver.ts';
 
 /**
  * The embedded pipeline killed with SIGKILL mid-stream and restarted loses no acknowledged
@@ -68,7 +68,7 @@ describe('embedded pipeline under kill -9', () => {
     for (const [key, f] of refWindows) expect(gotWindows.get(key), key).toEqual(f);
     const conflicting = got.features.filter((f) => {
       const { traceArrivalMs: _t, ...rest } = f;
-      return JSON.stringify(rest) !== JSON.stringify(gotWindows.get(`${f.userId}@${f.windowStart}`));
+      return JSON.stringify(rest) !== JSON.stringify(gotWindows.get(windowKey(f)));
     });
     expect(conflicting).toEqual([]);
 

@@ -128,9 +128,13 @@ export async function readTopic<V>(
   return out;
 }
 
-/** Feature windows by user and start, without the processing-time trace. */
+/** A feature window's identity: user, window spec (a session and its first live window share a start) and start. */
+export const windowKey = (f: Pick<Features, 'userId' | 'window' | 'windowStart'>) =>
+  `${f.userId}@${f.window}@${f.windowStart}`;
+
+/** Feature windows by their key, without the processing-time trace. */
 export const byWindow = (fs: Features[]) => {
   const m = new Map<string, Omit<Features, 'traceArrivalMs'>>();
-  for (const { traceArrivalMs: _t, ...f } of fs) m.set(`${f.userId}@${f.windowStart}`, f);
+  for (const { traceArrivalMs: _t, ...f } of fs) m.set(windowKey(f), f);
   return m;
 };

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { liveWindowOf } from '../../platform/index.ts';
 import { mayActFor } from '../auth.ts';
 import { claimsOf, requireToken, type ApiContext } from '../context.ts';
 import { ApiError, errorResponses } from '../errors.ts';
@@ -80,6 +81,7 @@ const historyOutput = {
 
 /** GET /v1/users/:userId/history: features and readiness from ClickHouse. */
 export function historyRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const liveWindow = liveWindowOf(ctx.deps.config.windows).name;
   app.get(
     '/v1/users/:userId/history',
     {
@@ -118,7 +120,7 @@ export function historyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       );
       if (ctx.store === null) throw new ApiError('unavailable', { reason: 'this process has no history store' });
       try {
-        return await queryHistory(ctx.store, range);
+        return await queryHistory(ctx.store, range, liveWindow);
       } catch (err) {
         req.log.error({ err: (err as Error).message, route: 'history' }, 'history query failed');
         throw new ApiError('unavailable', { reason: 'the history could not be read; try again' });

@@ -4,6 +4,7 @@ import { serde, topics, type Features, type Readiness, type Sample } from '../..
 import { storeBackends, type StoreBackend } from '../../test/services.ts';
 import { migratedStore } from '../../test/store-fixture.ts';
 import { testSample } from '../test-samples.ts';
+import { startProcessor } from '../processor-stage.ts';
 import { startSink } from './sink-stage.ts';
 
 const T0 = Date.UTC(2026, 10, 29, 9, 0, 0);
@@ -139,6 +140,43 @@ describe.each(backends)('sink into $name', (backend) => {
       ['sink', 'undecodable', topics.triggers.name],
     ]);
     expect(await count(store, 'SELECT count() AS n FROM triggers WHERE userId = {u:String}', p)).toBe(0);
+  });
+
+  it("stores every window the processor emits: live windows, the session and the UTC day, each with its spec's name and kind", async (ctx) => {
+    const store = f.store();
+    if (!store) return ctx.skip();
+    const h = await f.harness({ sinkBatchAgeMs: 20, windowStagger: false });
+    const user = 'windows-user';
+    const midnight = Math.ceil(T0 / 86_400_000) * 86_400_000;
+    const minute = (from: number) =>
+      Array.from({ length: 60 }, (_, i) => testSample(from + i * 1000, 120, { userId: user }));
+    // a minute before midnight, then one 15 minutes later: the session (gap 10 min) and the day close
+    await h.produce('samples', [...minute(midnight - 60_000), ...minute(midnight + 900_000)]);
+    const processor = startProcessor(h.deps);
+    await processor.subscription.caughtUp();
+    await processor.close();
+    const sink = startSink(h.deps, store);
+    await sink.subscription.caughtUp();
+    await sink.close();
+    const emitted = (await h.read('features')).map((x) => ({
+      window: x.window,
+      kind: x.kind,
+      windowStart: x.windowStart,
+      windowEnd: x.windowEnd,
+      samples: x.samples,
+    }));
+    // six live windows before midnight and five after (the last still open), a session, a day
+    expect(emitted.filter((x) => x.kind === 'tumbling')).toHaveLength(11);
+    expect(emitted.filter((x) => x.kind !== 'tumbling')).toEqual([
+      { window: 'session', kind: 'session', windowStart: midnight - 60_000, windowEnd: midnight, samples: 60 },
+      { window: 'day', kind: 'daily', windowStart: midnight - 86_400_000, windowEnd: midnight, samples: 60 },
+    ]);
+    const stored = await store.query(
+      'SELECT window, kind, windowStart, windowEnd, samples FROM features WHERE userId = {u:String}',
+      { u: user },
+    );
+    const order = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+    expect(order(stored)).toEqual(order(emitted));
   });
 
   it('writes nothing twice when every record is delivered again', async (ctx) => {

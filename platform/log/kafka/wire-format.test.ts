@@ -144,7 +144,7 @@ describe('Kafka values in Confluent wire format', () => {
     const h = await startStageHarness({
       log,
       prefix: 'pulse-wire-',
-      config: { windowStagger: false, windowMs: 10_000 },
+      config: { windowStagger: false },
     });
     try {
       await raw.ensureTopics([{ name: samplesTopic }]);

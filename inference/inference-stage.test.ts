@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseWindowSpecs, startStageHarness, type Config, type StageHarness } from '../platform/index.ts';
+import { serde, type Features } from '../schemas/index.ts';
+import { startInference } from './inference-stage.ts';
+
+const T0 = 1_700_000_000_000;
+const DAY = 86_400_000;
+
+/** A closed window of `window` (kind `kind`) over [start, end), at `pctMax` of HRmax 190. */
+function closed(window: string, kind: string, start: number, end: number, pctMax: number): Features {
+  const hr = Math.round(pctMax * 1.9);
+  return {
+    ...(serde('Features').defaults() as Features),
+    userId: 'ana',
+    window,
+    kind,
+    windowStart: start,
+    windowEnd: end,
+    samples: 10,
+    hrMean: hr,
+    hrMin: hr,
+    hrMax: hr,
+    hrLast: hr,
+    maxHr: 190,
+    restHr: 60,
+    pctMax,
+    zone: pctMax >= 90 ? 5 : 3,
+    trimpBanister: 1,
+  };
+}
+const live = (i: number, pctMax: number) => closed('live', 'tumbling', T0 + i * 10_000, T0 + (i + 1) * 10_000, pctMax);
+
+let h: StageHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function score(features: Features[], config: Partial<Config> = {}) {
+  h = await startStageHarness({ prefix: 'pulse-inference-', config });
+  const stage = startInference(h.deps);
+  await h.produce('features', features);
+  await stage.subscription.caughtUp();
+  await stage.close();
+  const redelivered = (await h.deps.metrics.rejected.get()).values.find((v) => v.labels.reason === 'redelivered');
+  return { readiness: await h.read('readiness'), triggers: await h.read('triggers'), redelivered };
+}
+
+describe('inference stage', () => {
+  it('scores only the live windows: sessions and days between them move neither tiles nor triggers', async () => {
+    const dayStart = Math.floor(T0 / DAY) * DAY;
+    const { readiness, triggers, redelivered } = await score([
+      live(0, 70),
+      live(1, 105),
+      // above max too, and ending after every live window: scored, it would raise danger (two
+      // windows above max in a row) and make the live windows after it look like redeliveries
+      closed('session', 'session', T0, T0 + 20_000, 105),
+      closed('day', 'daily', dayStart, dayStart + DAY, 105),
+      live(2, 70),
+      live(3, 70),
+    ]);
+    expect(readiness.map((r) => [r.windowEnd - T0, r.bpm, r.pctMax])).toEqual([
+      [10_000, 133, 70],
+      [20_000, 200, 105],
+      [30_000, 133, 70],
+      [40_000, 133, 70],
+    ]);
+    // from 80: 0.35 points per TRIMP of session load (each live window adds 1; a factor from 0.5
+    // points), 1.5 for the window above 90 %, and 5 back for the recovery in the live window after it
+    expect(readiness.map((r) => r.score)).toEqual([80, 78, 84, 79]);
+    expect(triggers).toEqual([]);
+    expect(redelivered).toBeUndefined();
+  });
+
+  it('takes the live window by its name in PULSE_WINDOWS', async () => {
+    const { readiness } = await score(
+      [
+        closed('tile', 'tumbling', T0, T0 + 5_000, 70),
+        closed('live', 'tumbling', T0 + 5_000, T0 + 15_000, 70),
+        closed('tile', 'tumbling', T0 + 5_000, T0 + 10_000, 80),
+      ],
+      { windows: parseWindowSpecs('tile=tumbling:5s,live=tumbling:10s') },
+    );
+    expect(readiness.map((r) => [r.windowEnd - T0, r.pctMax])).toEqual([
+      [5_000, 70],
+      [10_000, 80],
+    ]);
+  });
+});
