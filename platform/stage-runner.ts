@@ -26,6 +26,8 @@ export interface StageSpec {
   punctuateMs?: number;
   /** records per batch at most (default 1000: bursts flow through the stages in slices) */
   maxBatchRecords?: number;
+  /** every output carries an id (see SubscribeOptions.replayable); dead letters carry their source's */
+  replayable?: boolean;
 }
 
 export interface RunningStage {
@@ -44,6 +46,7 @@ export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
     topics: spec.inputs.map((id) => topics[id].name),
     maxBatchRecords: spec.maxBatchRecords ?? MAX_BATCH_RECORDS,
     exactlyOnce: deps.config.exactlyOnce.includes(spec.name),
+    replayable: spec.replayable,
     tables: spec.tables,
     punctuateMs: spec.punctuateMs,
     async onBatch(records, task) {

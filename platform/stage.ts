@@ -25,14 +25,23 @@ export interface Emitter<T extends TopicId> {
   send(values: ValueOf<T>[]): Promise<void>;
 }
 
-export function emitter<T extends TopicId>(deps: StageDeps, stage: string, topic: T): Emitter<T> {
+/**
+ * `idOf`: what each event is, the same when a task computes it again (ProduceRecord.id), for a
+ * stage that replays (SubscribeOptions.replayable).
+ */
+export function emitter<T extends TopicId>(
+  deps: StageDeps,
+  stage: string,
+  topic: T,
+  idOf?: (value: ValueOf<T>) => string,
+): Emitter<T> {
   const t = topics[topic];
   const codec = serde(t.schema);
   const counter = deps.metrics.recordsOut.labels(stage, t.name);
   return {
     async send(values) {
       if (values.length === 0) return;
-      const records = values.map((v) => ({ key: keyOf(v), value: codec.encode(v as never) }));
+      const records = values.map((v) => ({ key: keyOf(v), value: codec.encode(v as never), id: idOf?.(v) }));
       await deps.log.produce(t.name, records);
       counter.inc(records.length);
     },
@@ -50,7 +59,8 @@ export interface DeadLetters {
 }
 
 export function deadLetters(deps: StageDeps, stage: string): DeadLetters {
-  const dlq = emitter(deps, stage, 'dlq');
+  // a source record is dead-lettered once, however often its task computes it again
+  const dlq = emitter(deps, stage, 'dlq', (d) => `${d.sourceTopic}/${d.sourcePartition}@${d.sourceOffset}`);
   let pending: EventTypes['DeadLetter'][] = [];
   return {
     add(record, reason, detail = '') {

@@ -63,7 +63,8 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     rrCorrection,
   });
   const state = createTaskState<UserStream>(userStreamSchema);
-  const features = emitter(deps, STAGE, 'features');
+  // a user's window is one output however often a restored task computes it again
+  const features = emitter(deps, STAGE, 'features', (f) => `${f.window}@${f.windowEnd}`);
   const samples = serde('Sample').projection(engineFields);
   const profiles = serde('Profile');
   const duplicates = deps.metrics.duplicates.labels(STAGE);
@@ -149,6 +150,8 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     inputs: ['profiles', 'samples'],
     // a member's profile (checked in just before their samples) applies to their first windows
     tables: 1,
+    // its state (each user's held readings, session and day) is too big for every transaction
+    replayable: true,
     onBatch,
     punctuateMs: idleTimeoutMs,
     onAssign: (task, snapshot) => {

@@ -21,6 +21,11 @@ export interface ProduceRecord {
   value: Buffer;
   /** ms since the epoch; default: now */
   timestamp?: number;
+  /**
+   * What the record is (a user's window, the dead letter of a source record), the same each time
+   * a task computes it again: see SubscribeOptions.replayable. Kept within the key.
+   */
+  id?: string;
 }
 
 export interface LogRecord {
@@ -75,6 +80,14 @@ export interface SubscribeOptions {
    * stays at-least-once: a crash replays the batches after the last checkpoint.
    */
   exactlyOnce?: boolean;
+  /**
+   * Exactly-once, for a stage whose every output carries an id (ProduceRecord.id) and whose
+   * state is large: the state joins a transaction only every `PULSE_COMMIT_INTERVAL_MS` instead of
+   * every one. A task restored from such a snapshot reads again from the snapshot's offsets, and
+   * the outputs it computes again whose ids were committed since then are dropped (each
+   * transaction records its outputs' ids in the changelog), so readers still see each output once.
+   */
+  replayable?: boolean;
   /** Where a group with no committed offset starts: 'earliest' (default) or 'latest'. */
   fromBeginning?: boolean;
   maxBatchRecords?: number;

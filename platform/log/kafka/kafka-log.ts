@@ -155,7 +155,12 @@ export class KafkaLog implements Log, KafkaHost {
     };
     // inside an exactly-once task's batch, records join its transaction
     const tx = transactionScope.getStore();
-    await (tx ? tx.send(batch) : this.producer.send(batch));
+    await (tx
+      ? tx.send(
+          batch,
+          records.map((r) => r.id),
+        )
+      : this.producer.send(batch));
   }
 
   subscribe(options: SubscribeOptions): Subscription {

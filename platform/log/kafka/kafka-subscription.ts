@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { LogRecord, SubscribeOptions, Subscription } from '../types.ts';
 import { coPartitionAssigner } from './co-partition-assigner.ts';
 import { offsetsByPartition, type KafkaHost } from './host.ts';
+import { decodeOutputIds, OutputLedger, parseChangelogKey } from './output-ledger.ts';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './snapshot-frame.ts';
 import { TaskTransaction, transactionScope } from './task-transaction.ts';
 import type { RejectedRecord } from './wire-format.ts';
@@ -31,7 +32,29 @@ interface Task {
   lastInput: number;
   /** exactly-once: the task's transactional producer (open while the task is ours) */
   tx: TaskTransaction | null;
+  /**
+   * replayable: per topic, where the earlier owner committed, while the task (restored from an
+   * older snapshot) is still before it; null once it is not
+   */
+  replayUntil: Map<string, number> | null;
+  /** replayable: when the task's state last joined a transaction (ms; −∞: at the next commit) */
+  lastSnapshot: number;
+  /**
+   * Counts the task's assignments and restores: a batch fetched before a restore must not move
+   * the restored task's positions (a restore between its records and its trailing markers would
+   * have it step over records it never delivered)
+   */
+  epoch: number;
 }
+
+/** What the changelog holds for a task: its checkpoint, and the ids of outputs committed since. */
+interface TaskRestore {
+  checkpoint: Checkpoint | null;
+  outputIds: string[];
+  idKeys: string[];
+}
+
+const NOTHING: TaskRestore = { checkpoint: null, outputIds: [], idKeys: [] };
 
 interface Waiter {
   targets: Map<string, number[]>;
@@ -51,7 +74,10 @@ interface Waiter {
  * produces for the task, its checkpoint and the group's offsets commit in one Kafka transaction
  * every `exactlyOnceCommitIntervalMs`, and a member that takes a task over first fences the one
  * that had it. A batch or a commit that fails aborts the transaction and restores the task from its
- * last checkpoint, so read_committed readers see each output once.
+ * last checkpoint, so read_committed readers see each output once. With `replayable` too, the
+ * checkpoint joins a transaction only every `commitIntervalMs` (a stage's whole state is too big
+ * for every 100 ms); the transactions in between carry the ids of their outputs (OutputLedger),
+ * and a task restored from the checkpoint reads its records again, dropping what was committed.
  */
 export class KafkaSubscription implements Subscription {
   readonly group: string;
@@ -98,8 +124,9 @@ export class KafkaSubscription implements Subscription {
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload: b }) => {
       const t = this.tasks.get(b.partition);
       if (b.batchSize === 0 && t && b.firstOffset !== null)
-        this.skipTo(t, this.local(b.topic), Number(b.firstOffset), Number(b.lastOffset) + 1).catch((err: unknown) =>
-          this.log.logger.error({ err, group: this.group, task: t.task }, 'moving past transaction markers failed'),
+        this.skipTo(t, t.epoch, this.local(b.topic), Number(b.firstOffset), Number(b.lastOffset) + 1).catch(
+          (err: unknown) =>
+            this.log.logger.error({ err, group: this.group, task: t.task }, 'moving past transaction markers failed'),
         );
     });
     // kafkajs restarts after retriable errors only; a broker that is away while the member joins
@@ -212,6 +239,9 @@ export class KafkaSubscription implements Subscription {
         revoked: false,
         lastInput: Date.now(),
         tx: null,
+        replayUntil: null,
+        lastSnapshot: -Infinity,
+        epoch: 0,
       };
       // the broker may be away (a restart): assignment reads offsets, so it tries until it can
       t.ready = this.withLock(t, async () => {
@@ -221,7 +251,7 @@ export class KafkaSubscription implements Subscription {
           return;
         }
         const c = await checkpoints;
-        await this.retrying(`assigning task ${n}`, () => this.assign(t, c.get(n) ?? null));
+        await this.retrying(`assigning task ${n}`, () => this.assign(t, c.get(n) ?? NOTHING));
       });
       this.tasks.set(n, t);
     }
@@ -235,17 +265,29 @@ export class KafkaSubscription implements Subscription {
     return this.retrying(`fencing task ${task}`, () => TaskTransaction.open(this.log.kafka, id));
   }
 
-  private async assign(t: Task, checkpoint: Checkpoint | null): Promise<void> {
+  private async assign(t: Task, restore: TaskRestore): Promise<void> {
+    const { checkpoint } = restore;
+    t.epoch++;
     const committed = await this.committedOffsets();
+    const replayUntil = new Map<string, number>();
     for (let i = 0; i < this.topics.length; i++) {
       const topic = this.topics[i]!;
       const ends = await this.log.admin.fetchTopicOffsets(this.log.name(topic));
       const start =
         this.options.fromBeginning === false ? offsetsByPartition(ends, 'high') : offsetsByPartition(ends, 'low');
-      const pos = checkpoint?.positions[topic] ?? committed.get(topic)?.[t.task] ?? start[t.task] ?? 0;
+      const done = committed.get(topic)?.[t.task];
+      const pos = checkpoint?.positions[topic] ?? done ?? start[t.task] ?? 0;
+      if (done !== undefined && done > pos) replayUntil.set(topic, done);
       t.positions.set(topic, pos);
       if (i < this.topics.length - 1) t.drainTo[i] = offsetsByPartition(ends, 'high')[t.task] ?? 0;
       this.consumer.seek({ topic: this.log.name(topic), partition: t.task, offset: String(pos) });
+    }
+    if (this.options.replayable && t.tx) {
+      t.tx.ledger = new OutputLedger(t.task, new Set(restore.outputIds), restore.idKeys);
+      t.replayUntil = replayUntil.size > 0 ? replayUntil : null;
+      this.replayed(t);
+      // tasks snapshot at different commits, so that no commit encodes them all
+      t.lastSnapshot = checkpoint ? Date.now() - this.stagger(t.task) : -Infinity;
     }
     for (let attempt = 0; !this.closing && !t.revoked; attempt++) {
       try {
@@ -289,9 +331,12 @@ export class KafkaSubscription implements Subscription {
     }
   }
 
-  /** The last checkpoint of each task, read from the changelog by a short-lived reader. */
-  private async readCheckpoints(tasks: number[]): Promise<Map<number, Checkpoint>> {
-    const found = new Map<number, Checkpoint>();
+  /**
+   * The last checkpoint of each task, and the ids of the outputs committed after it, read from the
+   * changelog by a short-lived reader.
+   */
+  private async readCheckpoints(tasks: number[]): Promise<Map<number, TaskRestore>> {
+    const found = new Map<number, TaskRestore>();
     if (tasks.length === 0) return found;
     await this.started;
     // a member that keeps no state still restores what an earlier one checkpointed
@@ -322,10 +367,19 @@ export class KafkaSubscription implements Subscription {
           .run({
             eachBatch: async ({ batch }) => {
               for (const m of batch.messages) {
-                const task = Number(m.key?.toString());
+                const key = m.key?.toString() ?? '';
+                const { task, ids } = parseChangelogKey(key);
                 if (!wanted.has(task)) continue;
-                if (m.value === null) found.delete(task);
-                else found.set(task, decodeCheckpoint(m.value));
+                if (!ids) {
+                  // what came before a checkpoint is in it
+                  if (m.value === null) found.delete(task);
+                  else found.set(task, { checkpoint: decodeCheckpoint(m.value), outputIds: [], idKeys: [] });
+                } else if (m.value !== null) {
+                  const r = found.get(task) ?? { checkpoint: null, outputIds: [], idKeys: [] };
+                  for (const id of decodeOutputIds(m.value)) r.outputIds.push(id);
+                  r.idKeys.push(key);
+                  found.set(task, r);
+                }
               }
               if (Number(batch.lastOffset()) + 1 >= end) resolve();
             },
@@ -372,6 +426,7 @@ export class KafkaSubscription implements Subscription {
     const newest = Number(batch.messages[batch.messages.length - 1]?.timestamp ?? 0);
     if (index >= (this.options.tables ?? 0) && (await this.tablesBehind(t, newest))) return; // likewise
     const max = this.options.maxBatchRecords ?? 1000;
+    const epoch = t.epoch;
     const from = t.positions.get(topic) ?? 0;
     // after a join kafkajs fetches from the group's committed offset, which lies past the task's
     // place when its state came from an older checkpoint (exactly-once), and a batch fetched before
@@ -386,7 +441,7 @@ export class KafkaSubscription implements Subscription {
     for (let i = 0; i < messages.length; i += max) {
       const slice = messages.slice(i, i + max);
       const records = slice.map((m) => this.record(topic, batch.partition, m));
-      if (!(await this.deliver(t, topic, records, expected))) return;
+      if (!(await this.deliver(t, epoch, topic, records, expected))) return;
       expected = records[records.length - 1]!.offset + 1;
       payload.resolveOffset(slice[slice.length - 1]!.offset);
       await payload.heartbeat();
@@ -396,7 +451,7 @@ export class KafkaSubscription implements Subscription {
     const first = batch.firstOffset();
     if (first !== null) {
       payload.resolveOffset(batch.lastOffset());
-      await this.skipTo(t, topic, Number(first), Number(batch.lastOffset()) + 1);
+      await this.skipTo(t, epoch, topic, Number(first), Number(batch.lastOffset()) + 1);
     }
     if (index < this.topics.length - 1) this.gate(t);
   }
@@ -441,12 +496,13 @@ export class KafkaSubscription implements Subscription {
    * in [first, next), when it has read everything before them. kafkajs reports a fetch of only such
    * offsets through its END_BATCH_PROCESS event, without calling eachBatch.
    */
-  private skipTo(t: Task, topic: string, first: number, next: number): Promise<void> {
+  private skipTo(t: Task, epoch: number, topic: string, first: number, next: number): Promise<void> {
     return this.withLock(t, async () => {
       const pos = t.positions.get(topic);
-      if (pos === undefined || pos < first || pos >= next || t.revoked || !t.assigned) return;
+      if (pos === undefined || pos < first || pos >= next || t.revoked || !t.assigned || t.epoch !== epoch) return;
       t.positions.set(topic, next);
       t.dirty = true;
+      this.replayed(t);
       // an earlier topic may have reached its drain point: the next one opens
       if (this.topics.indexOf(topic) < this.topics.length - 1) this.gate(t);
       this.notify();
@@ -470,11 +526,11 @@ export class KafkaSubscription implements Subscription {
    * Unframes the records and runs onReject and onBatch (retrying with backoff) in the task's turn;
    * false when it gave up (closing).
    */
-  private deliver(t: Task, topic: string, framed: LogRecord[], expected: number): Promise<boolean> {
+  private deliver(t: Task, epoch: number, topic: string, framed: LogRecord[], expected: number): Promise<boolean> {
     return this.withLock(t, async () => {
       // while this waited for the task's turn, the task may have been restored (rewind), revoked or
       // closed: then these records are not the next ones for it
-      if (this.closing || t.revoked || (t.positions.get(topic) ?? 0) !== expected) return false;
+      if (this.closing || t.revoked || t.epoch !== epoch || (t.positions.get(topic) ?? 0) !== expected) return false;
       let records: LogRecord[] | null = null;
       for (let attempt = 0; ; attempt++) {
         try {
@@ -511,10 +567,25 @@ export class KafkaSubscription implements Subscription {
       const last = framed[framed.length - 1];
       if (last) t.positions.set(topic, last.offset + 1);
       t.dirty = true;
+      this.replayed(t);
       t.lastInput = Date.now();
       this.notify();
       return true;
     });
+  }
+
+  /** Replayable: once the task is back where its earlier owner committed, what it produces is new. */
+  private replayed(t: Task): void {
+    if (!t.replayUntil) return;
+    for (const [topic, until] of t.replayUntil) if ((t.positions.get(topic) ?? 0) < until) return;
+    t.replayUntil = null;
+    t.tx?.ledger?.caughtUp();
+  }
+
+  /** A task's share of the snapshot interval, so that tasks snapshot at different commits. */
+  private stagger(task: number): number {
+    const tasks = this.log.partitionsOf(this.topics[0]!);
+    return Math.round(((task % tasks) / tasks) * this.log.commitIntervalMs);
   }
 
   /** The oldest offset the broker still holds for a task's partition (0 when it cannot say). */
@@ -549,7 +620,7 @@ export class KafkaSubscription implements Subscription {
       .catch((err: unknown) => this.log.logger.warn({ err, task: t.task }, 'closing the producer failed'));
     t.tx = await this.fence(t.task);
     const checkpoints = await this.retrying('reading checkpoints', () => this.readCheckpoints([t.task]));
-    await this.retrying(`restoring task ${t.task}`, () => this.assign(t, checkpoints.get(t.task) ?? null));
+    await this.retrying(`restoring task ${t.task}`, () => this.assign(t, checkpoints.get(t.task) ?? NOTHING));
     t.failed = false;
     t.dirty = false;
   }
@@ -579,8 +650,12 @@ export class KafkaSubscription implements Subscription {
         if (this.closing || t.revoked) return;
         try {
           await this.inScope(t, async () => this.options.onBatch([], t.task));
-          // what it closed is in the transaction, which the next commit ends
-          if (t.tx) t.dirty = true;
+          // what it closed is in the transaction, which the next commit ends, with a snapshot: a
+          // replay repeats records, not the wall clock
+          if (t.tx) {
+            t.dirty = true;
+            t.lastSnapshot = -Infinity;
+          }
         } catch (err) {
           this.log.logger.error({ err, group: this.group, task: t.task }, 'punctuation failed');
           if (t.tx) await this.rewind(t);
@@ -639,35 +714,40 @@ export class KafkaSubscription implements Subscription {
   }
 
   /**
-   * Exactly-once: per task, in its turn, the checkpoint and the offsets join the task's open
-   * transaction, which commits. A task whose commit fails is restored from its last checkpoint.
+   * Exactly-once: per task, in its turn, the checkpoint (replayable: when due, else the ids of the
+   * outputs) and the offsets join the task's open transaction, which commits. A task whose commit
+   * fails is restored from its last checkpoint.
    */
   private async commitTransactions(): Promise<void> {
     const errors: unknown[] = [];
+    const now = Date.now();
     // each task has a producer of its own: their transactions commit side by side
     const commits = [...this.tasks.values()].map((t) =>
       this.withLock(t, async () => {
         if (!t.assigned || t.failed || !t.dirty || t.revoked || !t.tx) return;
         const positions = Object.fromEntries(t.positions);
-        const state = this.options.snapshot?.(t.task) ?? null;
+        const ledger = t.tx.ledger;
+        // while it replays, the ids committed before stay the record of what not to produce again
+        const snapshot =
+          this.options.snapshot !== undefined &&
+          (!ledger || (!ledger.replaying && (this.closing || now - t.lastSnapshot >= this.log.commitIntervalMs)));
+        const changelog: { key: string; value: Buffer | null }[] = [];
+        if (snapshot) {
+          const state = this.options.snapshot?.(t.task) ?? null;
+          changelog.push({ key: String(t.task), value: encodeCheckpoint({ positions, state }) });
+        }
+        if (ledger) changelog.push(...ledger.changelogRecords(snapshot));
         try {
-          await t.tx.commit(
-            this.options.snapshot
-              ? {
-                  topic: this.changelog,
-                  acks: -1,
-                  messages: [{ key: String(t.task), value: encodeCheckpoint({ positions, state }) }],
-                }
-              : null,
-            {
-              consumerGroupId: this.log.name(this.group),
-              topics: Object.entries(positions).map(([topic, offset]) => ({
-                topic: this.log.name(topic),
-                partitions: [{ partition: t.task, offset: String(offset) }],
-              })),
-            },
-          );
+          await t.tx.commit(changelog.length > 0 ? { topic: this.changelog, acks: -1, messages: changelog } : null, {
+            consumerGroupId: this.log.name(this.group),
+            topics: Object.entries(positions).map(([topic, offset]) => ({
+              topic: this.log.name(topic),
+              partitions: [{ partition: t.task, offset: String(offset) }],
+            })),
+          });
           t.dirty = false;
+          ledger?.committedNow(snapshot);
+          if (snapshot) t.lastSnapshot = now;
         } catch (err) {
           errors.push(err);
           if (!this.closing && !t.revoked) await this.rewind(t);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kafka, Producer, ProducerRecord, Transaction } from 'kafkajs';
+import type { OutputLedger } from './output-ledger.ts';
 
 /**
  * One task's exactly-once producer (Kafka Streams' EOS per task): a transactional producer whose
@@ -10,6 +11,8 @@ import type { Kafka, Producer, ProducerRecord, Transaction } from 'kafkajs';
  */
 export class TaskTransaction implements ProduceScope {
   private current: Promise<Transaction> | null;
+  /** a replayable stage's committed outputs since the snapshot (SubscribeOptions.replayable) */
+  ledger: OutputLedger | null = null;
 
   private constructor(
     private readonly producer: Producer,
@@ -31,14 +34,24 @@ export class TaskTransaction implements ProduceScope {
     }
   }
 
-  async send(record: ProducerRecord): Promise<void> {
+  async send(record: ProducerRecord, ids: (string | undefined)[] = []): Promise<void> {
+    let messages = record.messages;
+    if (this.ledger) {
+      const keep = this.ledger.admit(
+        record.topic,
+        messages.map((m) => (m.key === null || m.key === undefined ? null : String(m.key))),
+        ids,
+      );
+      if (keep.length === 0) return;
+      if (keep.length < messages.length) messages = keep.map((i) => messages[i]!);
+    }
     this.current ??= this.producer.transaction();
-    await (await this.current).send(record);
+    await (await this.current).send({ ...record, messages });
   }
 
-  /** Adds the checkpoint and the group's offsets to the open transaction and commits it. */
+  /** Adds the changelog records (checkpoint, output ids) and the group's offsets to the open transaction and commits it. */
   async commit(
-    checkpoint: ProducerRecord | null,
+    changelog: ProducerRecord | null,
     offsets: {
       consumerGroupId: string;
       topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
@@ -46,7 +59,7 @@ export class TaskTransaction implements ProduceScope {
   ): Promise<void> {
     this.current ??= this.producer.transaction();
     const tx = await this.current;
-    if (checkpoint) await tx.send(checkpoint);
+    if (changelog && changelog.messages.length > 0) await tx.send(changelog);
     await tx.sendOffsets(offsets);
     this.current = null;
     await tx.commit();
@@ -69,7 +82,8 @@ export class TaskTransaction implements ProduceScope {
 
 /** Where produce() sends while a task's records are handled: its transaction. */
 export interface ProduceScope {
-  send(record: ProducerRecord): Promise<void>;
+  /** `ids`: the records' ProduceRecord.id, by index */
+  send(record: ProducerRecord, ids?: (string | undefined)[]): Promise<void>;
 }
 
 /** The scope of the task whose records are being handled (see KafkaSubscription.deliver). */
