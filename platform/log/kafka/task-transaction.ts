@@ -23,7 +23,16 @@ export class TaskTransaction implements ProduceScope {
 
   /** Connects and fences every earlier producer of this id (their open transaction is aborted). */
   static async open(kafka: Kafka, transactionalId: string): Promise<TaskTransaction> {
-    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // a transaction's first send right after a commit meets CONCURRENT_TRANSACTIONS while the
+      // broker still writes the commit markers (milliseconds): with the client's 200 ms first retry
+      // the task's next batch waited that long after every commit (Kafka's Java client retries it
+      // after 20 ms)
+      retry: { retries: 30, initialRetryTime: 10, maxRetryTime: 1000 },
+    });
     await producer.connect();
     try {
       // kafkajs initialises the transactional id (the fencing) on the first transaction
