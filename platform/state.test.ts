@@ -30,6 +30,23 @@ describe('TaskState', () => {
     expect(a.snapshot(2)).toBeNull();
   });
 
+  it("snapshots a task bigger than the encoder's first scratch, and a small one after it", () => {
+    const a = createTaskState<Counter>(schema);
+    // about 3 MB: the scratch (1 MB at first) grows while encoding
+    for (let i = 0; i < 30_000; i++) a.set(0, `user-${i}`, { n: i, tags: ['x'.repeat(90)] });
+    a.set(1, 'ana', { n: -1, tags: [] });
+    const big = a.snapshot(0)!;
+    expect(big.length).toBeGreaterThan(3 * 1024 * 1024);
+    // taken after the big one, in the same scratch: the big one must still hold its own bytes
+    const small = a.snapshot(1)!;
+    const b = createTaskState<Counter>(schema);
+    b.restore(0, big);
+    b.restore(1, small);
+    expect(b.size()).toBe(30_001);
+    expect(b.get(0, 'user-29999')).toEqual({ n: 29_999, tags: ['x'.repeat(90)] });
+    expect(b.get(1, 'ana')).toEqual({ n: -1, tags: [] });
+  });
+
   it('keeps an evicted value as bytes: out of entries(), back on get(), in the snapshot', () => {
     const s = createTaskState<Counter>(schema);
     s.set(0, 'ana', { n: 1, tags: ['x'] });
