@@ -38,7 +38,11 @@ let scratch = Buffer.alloc(1 << 20);
 function encodeLarge(type: avro.Type, value: unknown): Buffer {
   for (;;) {
     const end = type.encode(value, scratch, 0);
-    if (end >= 0) return Buffer.from(scratch.subarray(0, end));
+    if (end >= 0) {
+      const out = Buffer.allocUnsafeSlow(end);
+      scratch.copy(out, 0, 0, end);
+      return out;
+    }
     scratch = Buffer.alloc(Math.max(2 * scratch.length, scratch.length - end));
   }
 }
