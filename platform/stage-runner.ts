@@ -36,7 +36,6 @@ export interface RunningStage {
 }
 
 export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
-  const dead = deadLetters(deps, spec.name);
   const timer = deps.metrics.batchSeconds.labels(spec.name);
   const counters = new Map(
     spec.inputs.map((id) => [topics[id].name as string, deps.metrics.recordsIn.labels(spec.name, topics[id].name)]),
@@ -62,11 +61,15 @@ export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
           run = 0;
         }
       }
+      // a batch's own: tasks' batches interleave (each must send its dead letters in its own
+      // transaction), and a batch that fails is delivered again, dead letters and all
+      const dead = deadLetters(deps, spec.name);
       await spec.onBatch(records, task, dead);
       await dead.flush();
       end();
     },
     async onReject(rejected) {
+      const dead = deadLetters(deps, spec.name);
       for (const r of rejected) dead.add(r.record, r.reason, r.detail);
       await dead.flush();
     },

@@ -237,12 +237,54 @@ describe('processor stage', () => {
     expect(resumed).toEqual(uninterrupted);
   });
 
+  it('sweeps idle users at the same stream times however the samples are batched or the task restarted', async () => {
+    // ana and cy share a partition: ana stops at 29 s; cy's samples move stream time on. With a 20 s idle timeout ana is swept
+    // at 50 s (a multiple of half the timeout): her last window closes, and a sample of hers at
+    // 60 s still counts. A sweep at whatever stream time a batch ended would close her up to a
+    // point that depends on the batching, and decide differently whether that sample is late.
+    const config = { idleTimeoutMs: 20_000, windows: parseWindowSpecs('live=tumbling:10s') };
+    const samples = [
+      ...series('cy', 90),
+      ...series('ana', 30, 130),
+      sample('ana', T0 + 60_000, 140),
+      sample('ana', T0 + 61_000, 140),
+      // stream time past 90 s: ana is swept again, which closes her window at 60 s
+      sample('cy', T0 + 100_000, 120),
+    ].sort((a, b) => a.ts - b.ts);
+    const whole = await run(samples, config);
+    await h!.close();
+
+    h = await startStageHarness({ prefix: 'pulse-proc-', config: { windowStagger: false, ...config } });
+    for (let i = 0; i < samples.length; i += 7) {
+      await h.produce('samples', samples.slice(i, i + 7));
+      // a new member every 35 samples: it restores the task from the last checkpoint
+      const stage = startProcessor(h.deps);
+      await stage.subscription.caughtUp();
+      if (i % 35 === 0) await stage.close();
+      else await stage.subscription.commit().then(() => stage.close());
+    }
+    const pieces = await h.read('features');
+
+    const ana = of(whole.features, 'live').filter((f) => f.userId === 'ana');
+    expect(ana.map((f) => [f.windowStart - T0, f.samples, f.hrMean])).toEqual([
+      [0, 10, 130],
+      [10_000, 10, 130],
+      // closed by the sweep at 50 s
+      [20_000, 10, 130],
+      // not late: the sweep closed her windows up to 30 s only
+      [60_000, 2, 140],
+    ]);
+    expect(whole.dead).toEqual([]);
+    expect(pieces).toEqual(whole.features);
+  });
+
   it("closes an idle partition's last windows and session by the wall clock, and a long-quiet user comes back from the snapshot", async () => {
     h = await startStageHarness({
       prefix: 'pulse-proc-',
       config: {
         windowStagger: false,
-        idleTimeoutMs: 300,
+        // longer than the samples' spacing (1 s): stream time alone never finds ana idle
+        idleTimeoutMs: 1500,
         evictAfterMs: 1,
         windows: parseWindowSpecs('live=tumbling:10s,session=session:5s'),
       },
@@ -275,5 +317,5 @@ describe('processor stage', () => {
       ['session', 600_000, 15, 130],
     ]);
     await stage.close();
-  });
+  }, 20_000);
 });

@@ -10,6 +10,7 @@ import {
   type StageDeps,
 } from '../platform/index.ts';
 import { tanakaMaxHr } from './heart-rate.ts';
+import { decodeProcessorCheckpoint, encodeProcessorCheckpoint } from './processor-checkpoint.ts';
 import { WindowEngine } from './engine/engine.ts';
 import type { EngineSample } from './engine/sample-buffer.ts';
 import { userStreamSchema, type UserStream } from './engine/user-stream.ts';
@@ -69,10 +70,17 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
   const profiles = serde('Profile');
   const duplicates = deps.metrics.duplicates.labels(STAGE);
   const late = deps.metrics.late.labels(STAGE);
-  /** per task: newest event time seen, when (wall clock) input last arrived, and the last idle sweep */
+  /** per task: newest event time seen (in the snapshot), and when (wall clock) input last arrived */
   const streamTime = new Map<number, number>();
   const lastInput = new Map<number, number>();
-  const lastSweep = new Map<number, number>();
+  /**
+   * Idle users are swept when stream time crosses a multiple of this, at that multiple, before the
+   * sample that crosses it: the same sweeps, and so the same windows, however records are batched
+   * (a task restored from a snapshot reads them again in other batches)
+   */
+  const sweepEveryMs = Math.max(1, Math.floor(idleTimeoutMs / 2));
+  const sweepsCrossed = (from: number, to: number) =>
+    Math.floor(to / sweepEveryMs) > Math.floor(from / sweepEveryMs) && from > -Infinity;
 
   function streamOf(task: number, userId: string): UserStream {
     let st = state.get(task, userId);
@@ -92,9 +100,6 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
   }
 
   function sweepIdle(task: number, now: number, emit: (f: Features) => void): void {
-    const last = lastSweep.get(task) ?? -Infinity;
-    if (now - last < idleTimeoutMs / 2) return;
-    lastSweep.set(task, now);
     const quiet: string[] = [];
     for (const [userId, st] of state.entries(task)) {
       if (!engine.quiet(st) && st.maxTs + idleTimeoutMs <= now) engine.idle(st, userId, now, idleTimeoutMs, emit);
@@ -112,8 +117,13 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     let now = streamTime.get(task) ?? -Infinity;
     const wall = Date.now();
     // an empty batch is a punctuation: nothing arrived for the idle timeout, so event time
-    // follows the wall clock and the partition's last windows still close
-    if (records.length === 0 && now > -Infinity) now += wall - (lastInput.get(task) ?? wall);
+    // follows the wall clock and the partition's last windows still close (the log snapshots the
+    // task after it: a replay would not repeat the wall clock)
+    if (records.length === 0 && now > -Infinity) {
+      const then = now;
+      now += wall - (lastInput.get(task) ?? wall);
+      if (sweepsCrossed(then, now)) sweepIdle(task, now, emit);
+    }
     for (const record of records) {
       if (record.topic === topics.profiles.name) {
         try {
@@ -130,6 +140,7 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
         dead.add(record, 'undecodable', (err as Error).message);
         continue;
       }
+      if (sweepsCrossed(now, sample.ts)) sweepIdle(task, Math.floor(sample.ts / sweepEveryMs) * sweepEveryMs, emit);
       const st = streamOf(task, sample.userId);
       const result = engine.add(st, sample, emit);
       if (result === 'late') {
@@ -140,7 +151,6 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     }
     streamTime.set(task, now);
     lastInput.set(task, wall);
-    sweepIdle(task, now, emit);
     await features.send(out);
   }
 
@@ -155,12 +165,17 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     onBatch,
     punctuateMs: idleTimeoutMs,
     onAssign: (task, snapshot) => {
-      state.restore(task, snapshot);
-      let now = -Infinity;
-      for (const [, st] of state.entries(task)) now = Math.max(now, st.maxTs);
-      streamTime.set(task, now);
+      const checkpoint = snapshot ? decodeProcessorCheckpoint(snapshot) : null;
+      if (snapshot && !checkpoint)
+        deps.logger.warn(
+          { stage: STAGE, task, bytes: snapshot.length },
+          "this task's checkpoint is of an earlier format (before the window engine): its open windows start empty",
+        );
+      state.restore(task, checkpoint?.users ?? null);
+      streamTime.set(task, checkpoint?.streamTime ?? -Infinity);
       lastInput.set(task, Date.now());
     },
-    snapshot: (task) => state.snapshot(task),
+    snapshot: (task) =>
+      encodeProcessorCheckpoint({ streamTime: streamTime.get(task) ?? -Infinity, users: state.snapshot(task) }),
   });
 }

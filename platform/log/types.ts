@@ -23,7 +23,8 @@ export interface ProduceRecord {
   timestamp?: number;
   /**
    * What the record is (a user's window, the dead letter of a source record), the same each time
-   * a task computes it again: see SubscribeOptions.replayable. Kept within the key.
+   * a task computes it again and never that of another record of the same topic and key: see
+   * SubscribeOptions.replayable.
    */
   id?: string;
 }

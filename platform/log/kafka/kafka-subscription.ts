@@ -47,14 +47,18 @@ interface Task {
   epoch: number;
 }
 
-/** What the changelog holds for a task: its checkpoint, and the ids of outputs committed since. */
+/**
+ * What the changelog holds for a task: its checkpoint, and since then the ids of the outputs
+ * committed, how many id records held them, and the furthest offsets they were committed with.
+ */
 interface TaskRestore {
   checkpoint: Checkpoint | null;
   outputIds: string[];
-  idKeys: string[];
+  idRecords: number;
+  committedTo: Record<string, number>;
 }
 
-const NOTHING: TaskRestore = { checkpoint: null, outputIds: [], idKeys: [] };
+const nothing = (): TaskRestore => ({ checkpoint: null, outputIds: [], idRecords: 0, committedTo: {} });
 
 interface Waiter {
   targets: Map<string, number[]>;
@@ -106,6 +110,8 @@ export class KafkaSubscription implements Subscription {
       throw new Error(`subscribe (group ${this.group}): a topic is listed twice`);
     const counts = new Set(this.topics.map((t) => log.partitionsOf(t)));
     if (counts.size > 1) throw new Error(`subscribe (group ${this.group}): the topics are not co-partitioned`);
+    if (options.replayable && options.exactlyOnce && !options.snapshot)
+      throw new Error(`subscribe (group ${this.group}): replayable needs a snapshot to replay from`);
     const max = options.maxBatchRecords ?? 1000;
     if (!Number.isInteger(max) || max < 1)
       throw new Error(`subscribe (group ${this.group}): bad maxBatchRecords ${max}`);
@@ -251,7 +257,7 @@ export class KafkaSubscription implements Subscription {
           return;
         }
         const c = await checkpoints;
-        await this.retrying(`assigning task ${n}`, () => this.assign(t, c.get(n) ?? NOTHING));
+        await this.retrying(`assigning task ${n}`, () => this.assign(t, c.get(n) ?? nothing()));
       });
       this.tasks.set(n, t);
     }
@@ -277,14 +283,17 @@ export class KafkaSubscription implements Subscription {
         this.options.fromBeginning === false ? offsetsByPartition(ends, 'high') : offsetsByPartition(ends, 'low');
       const done = committed.get(topic)?.[t.task];
       const pos = checkpoint?.positions[topic] ?? done ?? start[t.task] ?? 0;
-      if (done !== undefined && done > pos) replayUntil.set(topic, done);
+      // outputs were committed up to the furthest of the group's offsets and the id records' (the
+      // group's may have expired, or been reset)
+      const until = Math.max(done ?? 0, restore.committedTo[topic] ?? 0);
+      if (until > pos) replayUntil.set(topic, until);
       t.positions.set(topic, pos);
       if (i < this.topics.length - 1) t.drainTo[i] = offsetsByPartition(ends, 'high')[t.task] ?? 0;
       this.consumer.seek({ topic: this.log.name(topic), partition: t.task, offset: String(pos) });
     }
     if (this.options.replayable && t.tx) {
-      t.tx.ledger = new OutputLedger(t.task, new Set(restore.outputIds), restore.idKeys);
-      t.replayUntil = replayUntil.size > 0 ? replayUntil : null;
+      t.tx.ledger = new OutputLedger(t.task, new Set(restore.outputIds), restore.idRecords);
+      t.replayUntil = replayUntil;
       this.replayed(t);
       // tasks snapshot at different commits, so that no commit encodes them all
       t.lastSnapshot = checkpoint ? Date.now() - this.stagger(t.task) : -Infinity;
@@ -367,19 +376,20 @@ export class KafkaSubscription implements Subscription {
           .run({
             eachBatch: async ({ batch }) => {
               for (const m of batch.messages) {
-                const key = m.key?.toString() ?? '';
-                const { task, ids } = parseChangelogKey(key);
-                if (!wanted.has(task)) continue;
-                if (!ids) {
+                const key = parseChangelogKey(m.key?.toString() ?? '');
+                if (!key || !wanted.has(key.task) || m.value === null) continue;
+                if (!key.ids) {
                   // what came before a checkpoint is in it
-                  if (m.value === null) found.delete(task);
-                  else found.set(task, { checkpoint: decodeCheckpoint(m.value), outputIds: [], idKeys: [] });
-                } else if (m.value !== null) {
-                  const r = found.get(task) ?? { checkpoint: null, outputIds: [], idKeys: [] };
-                  for (const id of decodeOutputIds(m.value)) r.outputIds.push(id);
-                  r.idKeys.push(key);
-                  found.set(task, r);
+                  found.set(key.task, { ...nothing(), checkpoint: decodeCheckpoint(m.value) });
+                  continue;
                 }
+                const r = found.get(key.task) ?? nothing();
+                const { positions, ids } = decodeOutputIds(m.value);
+                for (const id of ids) r.outputIds.push(id);
+                r.idRecords++;
+                for (const [topic, offset] of Object.entries(positions))
+                  r.committedTo[topic] = Math.max(r.committedTo[topic] ?? 0, offset);
+                found.set(key.task, r);
               }
               if (Number(batch.lastOffset()) + 1 >= end) resolve();
             },
@@ -579,13 +589,13 @@ export class KafkaSubscription implements Subscription {
     if (!t.replayUntil) return;
     for (const [topic, until] of t.replayUntil) if ((t.positions.get(topic) ?? 0) < until) return;
     t.replayUntil = null;
-    t.tx?.ledger?.caughtUp();
+    t.tx?.ledger?.endReplay();
   }
 
   /** A task's share of the snapshot interval, so that tasks snapshot at different commits. */
   private stagger(task: number): number {
     const tasks = this.log.partitionsOf(this.topics[0]!);
-    return Math.round(((task % tasks) / tasks) * this.log.commitIntervalMs);
+    return Math.round((task / tasks) * this.log.commitIntervalMs);
   }
 
   /** The oldest offset the broker still holds for a task's partition (0 when it cannot say). */
@@ -620,7 +630,7 @@ export class KafkaSubscription implements Subscription {
       .catch((err: unknown) => this.log.logger.warn({ err, task: t.task }, 'closing the producer failed'));
     t.tx = await this.fence(t.task);
     const checkpoints = await this.retrying('reading checkpoints', () => this.readCheckpoints([t.task]));
-    await this.retrying(`restoring task ${t.task}`, () => this.assign(t, checkpoints.get(t.task) ?? NOTHING));
+    await this.retrying(`restoring task ${t.task}`, () => this.assign(t, checkpoints.get(t.task) ?? nothing()));
     t.failed = false;
     t.dirty = false;
   }
@@ -644,7 +654,8 @@ export class KafkaSubscription implements Subscription {
   private punctuate(idleMs: number): void {
     const now = Date.now();
     for (const t of this.tasks.values()) {
-      if (!t.assigned || t.failed || this.closing || now - t.lastInput < idleMs) continue;
+      // a replay repeats records, not the wall clock
+      if (!t.assigned || t.failed || this.closing || t.replayUntil || now - t.lastInput < idleMs) continue;
       t.lastInput = now;
       void this.withLock(t, async () => {
         if (this.closing || t.revoked) return;
@@ -731,23 +742,31 @@ export class KafkaSubscription implements Subscription {
         const snapshot =
           this.options.snapshot !== undefined &&
           (!ledger || (!ledger.replaying && (this.closing || now - t.lastSnapshot >= this.log.commitIntervalMs)));
-        const changelog: { key: string; value: Buffer | null }[] = [];
+        const changelog: { key: string; value: Buffer }[] = [];
         if (snapshot) {
           const state = this.options.snapshot?.(t.task) ?? null;
           changelog.push({ key: String(t.task), value: encodeCheckpoint({ positions, state }) });
+        } else {
+          const ids = ledger?.changelogRecord(positions);
+          if (ids) changelog.push(ids);
         }
-        if (ledger) changelog.push(...ledger.changelogRecords(snapshot));
+        // while it replays, the group's offsets stay where the earlier owner committed them: a
+        // restore then still knows how far to drop what it computes again
+        const offsets = { ...positions };
+        for (const [topic, until] of t.replayUntil ?? []) offsets[topic] = Math.max(offsets[topic] ?? 0, until);
         try {
           await t.tx.commit(changelog.length > 0 ? { topic: this.changelog, acks: -1, messages: changelog } : null, {
             consumerGroupId: this.log.name(this.group),
-            topics: Object.entries(positions).map(([topic, offset]) => ({
+            topics: Object.entries(offsets).map(([topic, offset]) => ({
               topic: this.log.name(topic),
               partitions: [{ partition: t.task, offset: String(offset) }],
             })),
           });
           t.dirty = false;
           ledger?.committedNow(snapshot);
-          if (snapshot) t.lastSnapshot = now;
+          // on the task's own grid, so that tasks keep snapshotting at different commits
+          const every = this.log.commitIntervalMs;
+          if (snapshot) t.lastSnapshot = now - ((((now - this.stagger(t.task)) % every) + every) % every);
         } catch (err) {
           errors.push(err);
           if (!this.closing && !t.revoked) await this.rewind(t);

@@ -31,7 +31,7 @@ export class TaskTransaction implements ProduceScope {
       // broker still writes the commit markers (milliseconds): with the client's 200 ms first retry
       // the task's next batch waited that long after every commit (Kafka's Java client retries it
       // after 20 ms)
-      retry: { retries: 30, initialRetryTime: 10, maxRetryTime: 1000 },
+      retry: { retries: 10, initialRetryTime: 10, maxRetryTime: 1000 },
     });
     await producer.connect();
     try {

@@ -1,0 +1,35 @@
+/**
+ * The processor's snapshot of a task: a version, the task's stream time, then the users' state
+ * (TaskState's bytes). Stream time is kept because the idle sweeps run at its boundaries: a
+ * restored task must sweep where the task it continues would have.
+ */
+/**
+ * 'P', 'C': no TaskState snapshot of the lean windows begins so (as an Avro array, its second byte
+ * would be a string length, a zigzag varint, and 0x43 is a negative one)
+ */
+const MAGIC = [0x50, 0x43];
+const VERSION = 2;
+const HEADER = 11;
+
+export interface ProcessorCheckpoint {
+  streamTime: number;
+  users: Buffer | null;
+}
+
+export function encodeProcessorCheckpoint(c: ProcessorCheckpoint): Buffer {
+  const header = Buffer.alloc(HEADER);
+  header[0] = MAGIC[0]!;
+  header[1] = MAGIC[1]!;
+  header[2] = VERSION;
+  header.writeDoubleBE(c.streamTime, 3);
+  return c.users ? Buffer.concat([header, c.users]) : header;
+}
+
+/**
+ * Null for bytes of another format (the lean windows' snapshots before version 2, which the
+ * window engine's state cannot be rebuilt from).
+ */
+export function decodeProcessorCheckpoint(b: Buffer): ProcessorCheckpoint | null {
+  if (b.length < HEADER || b[0] !== MAGIC[0] || b[1] !== MAGIC[1] || b[2] !== VERSION) return null;
+  return { streamTime: b.readDoubleBE(3), users: b.length > HEADER ? b.subarray(HEADER) : null };
+}
