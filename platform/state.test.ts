@@ -32,7 +32,7 @@ describe('TaskState', () => {
 
   it("snapshots a task bigger than the encoder's first scratch, and a small one after it", () => {
     const a = createTaskState<Counter>(schema);
-    // about 3 MB: the scratch (1 MB at first) grows while encoding
+    // about 3 MB: the scratch grows while encoding
     for (let i = 0; i < 30_000; i++) a.set(0, `user-${i}`, { n: i, tags: ['x'.repeat(90)] });
     a.set(1, 'ana', { n: -1, tags: [] });
     const big = a.snapshot(0)!;
@@ -45,6 +45,24 @@ describe('TaskState', () => {
     expect(b.size()).toBe(30_001);
     expect(b.get(0, 'user-29999')).toEqual({ n: 29_999, tags: ['x'.repeat(90)] });
     expect(b.get(1, 'ana')).toEqual({ n: -1, tags: [] });
+  });
+
+  it('puts a prefix of the caller before the state, evicted values or not', () => {
+    const a = createTaskState<Counter>(schema);
+    const prefix = Buffer.from('head');
+    expect(a.snapshot(0, prefix)).toEqual(prefix);
+    a.set(0, 'ana', { n: 1, tags: ['x'] });
+    a.set(0, 'ben', { n: 2, tags: [] });
+    const live = a.snapshot(0, prefix)!;
+    a.evict(0, 'ben');
+    const withEvicted = a.snapshot(0, prefix)!;
+    for (const snap of [live, withEvicted]) {
+      expect(snap.subarray(0, 4)).toEqual(prefix);
+      const b = createTaskState<Counter>(schema);
+      b.restore(0, snap.subarray(4));
+      expect(b.get(0, 'ana')).toEqual({ n: 1, tags: ['x'] });
+      expect(b.get(0, 'ben')).toEqual({ n: 2, tags: [] });
+    }
   });
 
   it('keeps an evicted value as bytes: out of entries(), back on get(), in the snapshot', () => {

@@ -21,7 +21,8 @@ export interface TaskState<V> {
   size(): number;
   /** Evicted entries, across tasks. */
   evicted(): number;
-  snapshot(task: number): Buffer | null;
+  /** `prefix`: bytes of the caller's to put before the state's (written in place, not copied again) */
+  snapshot(task: number, prefix?: Buffer): Buffer | null;
   restore(task: number, state: Buffer | null): void;
 }
 
@@ -33,17 +34,20 @@ const ZERO = Buffer.from([0]);
  * time into a buffer of the size the first pass found: a snapshot is megabytes, so it is encoded
  * once, into a scratch that grows (about half the time, measured on 10,000 users' windows).
  */
-let scratch = Buffer.alloc(1 << 20);
+let scratch = Buffer.alloc(0);
 
-function encodeLarge(type: avro.Type, value: unknown): Buffer {
+function encodeLarge(type: avro.Type, value: unknown, prefix?: Buffer): Buffer {
+  const from = prefix?.length ?? 0;
   for (;;) {
-    const end = type.encode(value, scratch, 0);
+    if (scratch.length < from) scratch = Buffer.allocUnsafeSlow(2 * from);
+    prefix?.copy(scratch, 0);
+    const end = type.encode(value, scratch, from);
     if (end >= 0) {
       const out = Buffer.allocUnsafeSlow(end);
       scratch.copy(out, 0, 0, end);
       return out;
     }
-    scratch = Buffer.alloc(Math.max(2 * scratch.length, scratch.length - end));
+    scratch = Buffer.allocUnsafeSlow(Math.max(2 * scratch.length, scratch.length - end, 1 << 16));
   }
 }
 
@@ -105,16 +109,21 @@ export function createTaskState<V>(valueSchema: Record<string, unknown>): TaskSt
     entries: (task) => of(live, task).entries(),
     size: () => count(live) + count(cold),
     evicted: () => count(cold),
-    snapshot(task) {
+    snapshot(task, prefix) {
       const entries: { key: string; value: V }[] = [];
       for (const [key, value] of live.get(task) ?? []) entries.push({ key, value });
       const coldEntries = cold.get(task);
-      if (!coldEntries || coldEntries.size === 0)
-        return entries.length === 0 ? null : encodeLarge(snapshotType, entries);
+      if (!coldEntries || coldEntries.size === 0) {
+        if (entries.length === 0) return prefix ? Buffer.from(prefix) : null;
+        return encodeLarge(snapshotType, entries, prefix);
+      }
       // An Avro array may come in several blocks: the live entries' block (its closing zero
       // dropped), then a block of the evicted ones, each item the key's encoding followed by the
       // value's bytes as they were kept, then the closing zero.
-      const parts: Buffer[] = [encodeLarge(snapshotType, entries).subarray(0, -1), longType.toBuffer(coldEntries.size)];
+      const parts: Buffer[] = [
+        encodeLarge(snapshotType, entries, prefix).subarray(0, -1),
+        longType.toBuffer(coldEntries.size),
+      ];
       for (const [key, value] of coldEntries) parts.push(stringType.toBuffer(key), value);
       parts.push(ZERO);
       return Buffer.concat(parts);

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { decodeProcessorCheckpoint, encodeProcessorCheckpoint } from './processor-checkpoint.ts';
+import { checkpointHeader, decodeProcessorCheckpoint } from './processor-checkpoint.ts';
 
 describe('processor checkpoint', () => {
   it('keeps the stream time with the users’ state', () => {
     const users = Buffer.from([1, 2, 3]);
-    expect(decodeProcessorCheckpoint(encodeProcessorCheckpoint({ streamTime: 1_700_000_061_000, users }))).toEqual({
+    expect(decodeProcessorCheckpoint(Buffer.concat([checkpointHeader(1_700_000_061_000), users]))).toEqual({
       streamTime: 1_700_000_061_000,
       users,
     });
     // a task that has seen nothing yet
-    expect(decodeProcessorCheckpoint(encodeProcessorCheckpoint({ streamTime: -Infinity, users: null }))).toEqual({
+    expect(decodeProcessorCheckpoint(checkpointHeader(-Infinity))).toEqual({
       streamTime: -Infinity,
       users: null,
     });

@@ -16,13 +16,14 @@ export interface ProcessorCheckpoint {
   users: Buffer | null;
 }
 
-export function encodeProcessorCheckpoint(c: ProcessorCheckpoint): Buffer {
+/** What goes before the users' state (TaskState.snapshot's prefix). */
+export function checkpointHeader(streamTime: number): Buffer {
   const header = Buffer.alloc(HEADER);
   header[0] = MAGIC[0]!;
   header[1] = MAGIC[1]!;
   header[2] = VERSION;
-  header.writeDoubleBE(c.streamTime, 3);
-  return c.users ? Buffer.concat([header, c.users]) : header;
+  header.writeDoubleBE(streamTime, 3);
+  return header;
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type StageDeps,
 } from '../platform/index.ts';
 import { tanakaMaxHr } from './heart-rate.ts';
-import { decodeProcessorCheckpoint, encodeProcessorCheckpoint } from './processor-checkpoint.ts';
+import { checkpointHeader, decodeProcessorCheckpoint } from './processor-checkpoint.ts';
 import { WindowEngine } from './engine/engine.ts';
 import type { EngineSample } from './engine/sample-buffer.ts';
 import { userStreamSchema, type UserStream } from './engine/user-stream.ts';
@@ -175,7 +175,6 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
       streamTime.set(task, checkpoint?.streamTime ?? -Infinity);
       lastInput.set(task, Date.now());
     },
-    snapshot: (task) =>
-      encodeProcessorCheckpoint({ streamTime: streamTime.get(task) ?? -Infinity, users: state.snapshot(task) }),
+    snapshot: (task) => state.snapshot(task, checkpointHeader(streamTime.get(task) ?? -Infinity)),
   });
 }
