@@ -377,12 +377,14 @@ export class KafkaSubscription implements Subscription {
             eachBatch: async ({ batch }) => {
               for (const m of batch.messages) {
                 const key = parseChangelogKey(m.key?.toString() ?? '');
-                if (!key || !wanted.has(key.task) || m.value === null) continue;
+                if (!key || !wanted.has(key.task)) continue;
                 if (!key.ids) {
-                  // what came before a checkpoint is in it
-                  found.set(key.task, { ...nothing(), checkpoint: decodeCheckpoint(m.value) });
+                  // what came before a checkpoint is in it; a tombstone (an operator's reset) drops it
+                  if (m.value === null) found.delete(key.task);
+                  else found.set(key.task, { ...nothing(), checkpoint: decodeCheckpoint(m.value) });
                   continue;
                 }
+                if (m.value === null) continue;
                 const r = found.get(key.task) ?? nothing();
                 const { positions, ids } = decodeOutputIds(m.value);
                 for (const id of ids) r.outputIds.push(id);
