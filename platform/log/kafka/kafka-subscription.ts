@@ -744,19 +744,20 @@ export class KafkaSubscription implements Subscription {
         const snapshot =
           this.options.snapshot !== undefined &&
           (!ledger || (!ledger.replaying && (this.closing || now - t.lastSnapshot >= this.log.commitIntervalMs)));
-        const changelog: { key: string; value: Buffer }[] = [];
-        if (snapshot) {
-          const state = this.options.snapshot?.(t.task) ?? null;
-          changelog.push({ key: String(t.task), value: encodeCheckpoint({ positions, state }) });
-        } else {
-          const ids = ledger?.changelogRecord(positions);
-          if (ids) changelog.push(ids);
-        }
-        // while it replays, the group's offsets stay where the earlier owner committed them: a
-        // restore then still knows how far to drop what it computes again
-        const offsets = { ...positions };
-        for (const [topic, until] of t.replayUntil ?? []) offsets[topic] = Math.max(offsets[topic] ?? 0, until);
+        // a snapshot that throws fails the commit like the broker would: the task is restored
         try {
+          const changelog: { key: string; value: Buffer }[] = [];
+          if (snapshot) {
+            const state = this.options.snapshot?.(t.task) ?? null;
+            changelog.push({ key: String(t.task), value: encodeCheckpoint({ positions, state }) });
+          } else {
+            const ids = ledger?.changelogRecord(positions);
+            if (ids) changelog.push(ids);
+          }
+          // while it replays, the group's offsets stay where the earlier owner committed them: a
+          // restore then still knows how far to drop what it computes again
+          const offsets = { ...positions };
+          for (const [topic, until] of t.replayUntil ?? []) offsets[topic] = Math.max(offsets[topic] ?? 0, until);
           await t.tx.commit(changelog.length > 0 ? { topic: this.changelog, acks: -1, messages: changelog } : null, {
             consumerGroupId: this.log.name(this.group),
             topics: Object.entries(offsets).map(([topic, offset]) => ({
