@@ -51,7 +51,14 @@ function encodeLarge(type: avro.Type, value: unknown, prefix?: Buffer): Buffer {
   }
 }
 
-export function createTaskState<V>(valueSchema: Record<string, unknown>): TaskState<V> {
+/**
+ * `revive` makes a value of the decoder's record, for values that are not plain records in memory
+ * (encoding reads their fields, or getters, by the schema's names).
+ */
+export function createTaskState<V>(
+  valueSchema: Record<string, unknown>,
+  revive: (decoded: never) => V = (decoded) => decoded,
+): TaskState<V> {
   const valueType = avro.Type.forSchema(valueSchema as avro.Schema);
   const snapshotType = avro.Type.forSchema({
     type: 'array',
@@ -87,7 +94,7 @@ export function createTaskState<V>(valueSchema: Record<string, unknown>): TaskSt
       if (value !== undefined) return value;
       const bytes = cold.get(task)?.get(key);
       if (bytes === undefined) return undefined;
-      const warm = valueType.fromBuffer(bytes) as V;
+      const warm = revive(valueType.fromBuffer(bytes) as never);
       cold.get(task)!.delete(key);
       of(live, task).set(key, warm);
       return warm;
@@ -131,7 +138,8 @@ export function createTaskState<V>(valueSchema: Record<string, unknown>): TaskSt
     restore(task, state) {
       const m = new Map<string, V>();
       if (state) {
-        for (const e of snapshotType.fromBuffer(state) as { key: string; value: V }[]) m.set(e.key, e.value);
+        for (const e of snapshotType.fromBuffer(state) as { key: string; value: never }[])
+          m.set(e.key, revive(e.value));
       }
       live.set(task, m);
       cold.set(task, new Map());

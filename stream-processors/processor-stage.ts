@@ -13,7 +13,7 @@ import { tanakaMaxHr } from './heart-rate.ts';
 import { checkpointHeader, decodeProcessorCheckpoint } from './processor-checkpoint.ts';
 import { WindowEngine } from './engine/engine.ts';
 import type { EngineSample } from './engine/sample-buffer.ts';
-import { userStreamSchema, type UserStream } from './engine/user-stream.ts';
+import { reviveUserStream, userStreamSchema, type UserStream } from './engine/user-stream.ts';
 
 const STAGE = 'processor';
 
@@ -63,7 +63,7 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     zoneBasis,
     rrCorrection,
   });
-  const state = createTaskState<UserStream>(userStreamSchema);
+  const state = createTaskState(userStreamSchema, reviveUserStream);
   // a user's window is one output however often a restored task computes it again
   const features = emitter(deps, STAGE, 'features', (f) => `${f.window}@${f.windowEnd}`);
   const samples = serde('Sample').projection(engineFields);

@@ -5,7 +5,7 @@ import { parseWindowSpecs } from '../../platform/window-specs.ts';
 import { serde, type Features } from '../../schemas/index.ts';
 import { WindowEngine, type AddResult, type EngineOptions } from './engine.ts';
 import type { EngineSample } from './sample-buffer.ts';
-import { userStreamSchema, type UserStream } from './user-stream.ts';
+import { reviveUserStream, userStreamSchema, type UserStream } from './user-stream.ts';
 
 const SPECS = parseWindowSpecs('live=tumbling:10s,hrv=hopping:30s/10s,session=session:1m,day=daily');
 const OUT_OF_ORDER_MS = 5000;
@@ -184,9 +184,9 @@ class Run {
 
   /** Snapshot every user's state and continue from a restored copy, as after a rebalance. */
   restore(): this {
-    const before = createTaskState<UserStream>(userStreamSchema);
+    const before = createTaskState(userStreamSchema, reviveUserStream);
     for (const [userId, st] of this.states) before.set(0, userId, st);
-    const after = createTaskState<UserStream>(userStreamSchema);
+    const after = createTaskState(userStreamSchema, reviveUserStream);
     after.restore(0, before.snapshot(0));
     const restored = new Map(after.entries(0));
     expect(restored).toEqual(this.states);

@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseWindowSpecs } from '../../platform/window-specs.ts';
 import type { Features } from '../../schemas/index.ts';
 import { updateLoad } from '../features/load.ts';
-import {
-  mergeValues,
-  summarise,
-  type FeatureValues,
-  type Personal,
-  type SeriesSample,
-} from '../features/window-summary.ts';
+import { mergeValues } from '../features/pooled-values.ts';
+import { summarise, type FeatureValues, type Personal, type SeriesSample } from '../features/window-summary.ts';
 import { DEFAULT_MAX_HR, DEFAULT_REST_HR, WindowEngine, windowPhase, type EngineOptions } from './engine.ts';
 import type { EngineSample } from './sample-buffer.ts';
 import { testSample } from '../test-samples.ts';

@@ -2,7 +2,6 @@ import type { WindowSpec } from '../../platform/index.ts';
 import type { Features } from '../../schemas/index.ts';
 import {
   estimateMaxHr,
-  mergeValues,
   restingHrFromSeries,
   summarise,
   toFeatures,
@@ -13,7 +12,7 @@ import {
   type Personal,
 } from '../features/index.ts';
 import { firstAtOrAfter, hold, isHeld, release, seriesOf, type EngineSample } from './sample-buffer.ts';
-import { deviceHash, newUserStream, type UserStream } from './user-stream.ts';
+import { deviceHash, UserStream } from './user-stream.ts';
 
 export interface EngineOptions {
   /** allowed out-of-orderness: the watermark trails the newest reading by this much */
@@ -47,14 +46,20 @@ const userHash = (userId: string) => deviceHash(userId) >>> 0;
 
 /** The user's window phase in [0, size): a hash of the user id. */
 export function windowPhase(userId: string, sizeMs: number): number {
-  return userHash(userId) % sizeMs;
+  return modulo(userHash(userId), sizeMs);
 }
+
+/**
+ * x mod a in [0, a), exact for integers |x| < 2^53 (a quotient that rounds cannot cross an
+ * integer there). `%` on numbers beyond int32, such as ms timestamps, is a call to fmod, which
+ * cost more than the rest of a reading's bookkeeping.
+ */
+const modulo = (x: number, a: number) => x - Math.floor(x / a) * a;
 
 /** Smallest window end > ts on a grid of step `advanceMs` shifted by the user's phase (hash 0: the epoch's). */
 function endAfter(f: Frame, hash: number, ts: number): number {
   const a = f.advanceMs;
-  const phase = hash % a;
-  return ts - ((((ts - phase) % a) + a) % a) + a;
+  return ts - modulo(ts - modulo(hash, a), a) + a;
 }
 
 /**
@@ -94,7 +99,7 @@ export class WindowEngine {
 
   /** A user's empty stream, before their first reading. */
   newStream(userId: string): UserStream {
-    return newUserStream(this.frames.length, this.opts.staggered ? userHash(userId) : 0);
+    return new UserStream(this.frames.length, this.opts.staggered ? userHash(userId) : 0);
   }
 
   /** Readings before this are late. */
@@ -134,7 +139,7 @@ export class WindowEngine {
 
   /** Whether nothing is open: no held reading, session or day (the state may be evicted). */
   quiet(st: UserStream): boolean {
-    return st.ts.length === 0 && st.session === null && st.day === null;
+    return st.ts.length === 0 && !st.sessionOpen && !st.dayOpen;
   }
 
   personal(st: UserStream): Personal {
@@ -162,7 +167,7 @@ export class WindowEngine {
       }
       release(st, keepFrom === Infinity ? h : keepFrom);
     }
-    if (st.session !== null || st.day !== null) this.closeRollups(st, userId, h, trace, emit);
+    if (st.sessionOpen || st.dayOpen) this.closeRollups(st, userId, h, trace, emit);
   }
 
   private closeFrameWindow(st: UserStream, userId: string, i: number, p: Personal, trace: number, emit: Emit): void {
@@ -228,38 +233,34 @@ export class WindowEngine {
     const p = this.personal(st);
     const gap = this.sessionSpec?.gapMs;
     if (gap !== undefined) {
-      if (st.session !== null && firstTs - st.sessionLast > gap) this.emitSession(st, userId, trace, emit);
-      if (st.session === null) {
-        st.session = values;
-        st.sessionStart = start;
-      } else st.session = mergeValues(st.session, values, p);
+      if (st.sessionOpen && firstTs - st.sessionLast > gap) this.emitSession(st, userId, trace, emit);
+      if (!st.sessionOpen) st.sessionStart = start;
+      st.poolSession(values, p);
       st.sessionEnd = end;
       st.sessionLast = lastTs;
     }
     if (this.daySpec) {
       const day = Math.floor(start / DAY_MS) * DAY_MS;
-      if (st.day !== null && st.dayStart !== day) this.emitDay(st, userId, trace, emit);
-      if (st.day === null) {
-        st.day = values;
-        st.dayStart = day;
-      } else st.day = mergeValues(st.day, values, p);
+      if (st.dayOpen && st.dayStart !== day) this.emitDay(st, userId, trace, emit);
+      if (!st.dayOpen) st.dayStart = day;
+      st.poolDay(values, p);
     }
   }
 
   /** Sessions and days close once no live window that could still join them is open. */
   private closeRollups(st: UserStream, userId: string, h: number, trace: number, emit: Emit): void {
     const gap = this.sessionSpec?.gapMs;
-    if (gap !== undefined && st.session !== null && h >= endAfter(this.base, st.hash, st.sessionLast + gap)) {
+    if (gap !== undefined && st.sessionOpen && h >= endAfter(this.base, st.hash, st.sessionLast + gap)) {
       this.emitSession(st, userId, trace, emit);
     }
-    if (st.day !== null && h >= endAfter(this.base, st.hash, st.dayStart + DAY_MS - 1)) {
+    if (st.dayOpen && h >= endAfter(this.base, st.hash, st.dayStart + DAY_MS - 1)) {
       this.emitDay(st, userId, trace, emit);
     }
   }
 
   private emitSession(st: UserStream, userId: string, trace: number, emit: Emit): void {
     emit(this.record(userId, this.sessionSpec!.name, 'session', st.sessionStart, st.sessionEnd, st.session!, trace));
-    st.session = null;
+    st.closeSession();
   }
 
   /** A day closes: its load moves the ATL/CTL EWMAs (rest days in between count as 0). */
@@ -283,7 +284,7 @@ export class WindowEngine {
         form: today.form,
       }),
     );
-    st.day = null;
+    st.closeDay();
     st.dayRest = Infinity;
   }
 

@@ -1,92 +1,141 @@
 import { loadSchema } from '../../schemas/index.ts';
-import type { FeatureValues } from '../features/index.ts';
+import {
+  packValues,
+  poolInto,
+  POOLED_SIZE,
+  unpackValues,
+  type FeatureValues,
+  type Personal,
+} from '../features/index.ts';
 
 /**
  * One user's windowing state, kept compact because it exists for every active user: the
  * readings still needed by an open tumbling or hopping window, held column-wise in ts order
  * (a number per column per reading instead of an object per reading), the end of the next window
- * of each such spec, and the session and day being built.
+ * of each such spec, and the session and day being built, packed as numbers and pooled in place.
+ *
+ * Its snapshot (userStreamSchema) has the session and day as FeatureValues records: the getters
+ * below give them to the Avro encoder, and reviveUserStream packs them again.
  */
-export interface UserStream {
-  /** the user's window phase source: a hash of the user id (0 when windows are epoch-aligned) */
-  hash: number;
+export class UserStream {
   /** newest accepted reading's ts; −∞ before the first */
-  maxTs: number;
+  maxTs = -Infinity;
   /** readings before this are late: set when the user went idle and their windows were closed */
-  closedUntil: number;
+  closedUntil = -Infinity;
   /** from the profile; 0 when unknown */
-  maxHr: number;
-  restHr: number;
+  maxHr = 0;
+  restHr = 0;
   /** 0 unknown, 1 male, 2 female */
-  sex: number;
+  sex = 0;
   /** resting HR estimated from the last closed day; 0 when none */
-  restEstimate: number;
+  restEstimate = 0;
   /** device of the first reading; `devs` holds one per reading only once a second device appears */
-  firstDev: number;
-  ts: number[];
+  firstDev = 0;
+  ts: number[] = [];
   /** bpm (0: none) | number of RR intervals << 8 */
-  meta: number[];
-  devs: number[];
+  meta: number[] = [];
+  devs: number[] = NONE;
   /** the RR intervals of the held readings, in reading order */
-  rr: number[];
+  rr: number[] = NONE;
   /** cadence, power, speed, steps per reading (NaN: none); empty until a reading has one */
-  ext: number[];
+  ext: number[] = NONE;
   /** step counter of the closed live windows' last reading with one (NaN: none): the next live window counts from it */
-  stepsBefore: number;
+  stepsBefore = Number.NaN;
   /** the last heart-rate reading of the last closed live window (ts −∞: none), which holds into the next one */
-  hrBeforeTs: number;
-  hrBeforeBpm: number;
+  hrBeforeTs = -Infinity;
+  hrBeforeBpm = 0;
   /** per tumbling/hopping spec, in spec order: end of its next window to close; ∞ when none */
   nextEnd: number[];
-  /** session being built, its window range and last reading */
-  session: FeatureValues | null;
-  sessionStart: number;
-  sessionEnd: number;
-  sessionLast: number;
-  /** UTC day being built and its start */
-  day: FeatureValues | null;
-  dayStart: number;
+  /** the open session's values packed at 0, the open day's at POOLED_SIZE (null before the first live window) */
+  rollups: number[] | null = null;
+  sessionOpen = false;
+  /** the session's window range and last reading */
+  sessionStart = 0;
+  sessionEnd = 0;
+  sessionLast = 0;
+  dayOpen = false;
+  /** start of the UTC day being built */
+  dayStart = 0;
   /** lowest stable 60 s mean HR seen today (∞: none) */
-  dayRest: number;
+  dayRest = Infinity;
   /** training load EWMAs after day `loadDay` (UTC day number; −1: none yet) */
-  atl: number;
-  ctl: number;
-  loadDay: number;
+  atl = 0;
+  ctl = 0;
+  loadDay = -1;
+
+  constructor(
+    frames: number,
+    /** the user's window phase source: a hash of the user id (0 when windows are epoch-aligned) */
+    readonly hash: number,
+  ) {
+    this.nextEnd = new Array<number>(frames).fill(Infinity);
+  }
+
+  /** The open session's values (for the snapshot). */
+  get session(): FeatureValues | null {
+    return this.sessionOpen ? unpackValues(this.rollups!, 0) : null;
+  }
+
+  /** The open day's values (for the snapshot). */
+  get day(): FeatureValues | null {
+    return this.dayOpen ? unpackValues(this.rollups!, POOLED_SIZE) : null;
+  }
+
+  /** Starts the session with a live window's values, or pools them into it. */
+  poolSession(values: FeatureValues, p: Personal): void {
+    this.pool(0, this.sessionOpen, values, p);
+    this.sessionOpen = true;
+  }
+
+  poolDay(values: FeatureValues, p: Personal): void {
+    this.pool(POOLED_SIZE, this.dayOpen, values, p);
+    this.dayOpen = true;
+  }
+
+  closeSession(): void {
+    this.sessionOpen = false;
+    this.clear(0, this.dayOpen);
+  }
+
+  closeDay(): void {
+    this.dayOpen = false;
+    this.clear(POOLED_SIZE, this.sessionOpen);
+  }
+
+  /** The closed slot is blanked (a restored stream must equal the one it was saved from), or both freed. */
+  private clear(at: number, otherOpen: boolean): void {
+    if (otherOpen) this.rollups!.fill(Number.NaN, at, at + POOLED_SIZE);
+    else this.rollups = null;
+  }
+
+  private pool(at: number, open: boolean, values: FeatureValues, p: Personal): void {
+    // NaN, not 0: a double array from the start (an array of small integers would be copied into one)
+    this.rollups ??= new Array<number>(2 * POOLED_SIZE).fill(Number.NaN);
+    if (open) poolInto(this.rollups, at, values, p);
+    else packValues(this.rollups, at, values);
+  }
 }
 
+/** Empty columns are shared until written (they are replaced, never pushed to, while empty). */
 const NONE: number[] = [];
 
-/** Empty columns are shared until written (they are replaced, never pushed to, while empty). */
-export function newUserStream(frames: number, hash: number): UserStream {
-  return {
-    hash,
-    maxTs: -Infinity,
-    closedUntil: -Infinity,
-    maxHr: 0,
-    restHr: 0,
-    sex: 0,
-    restEstimate: 0,
-    firstDev: 0,
-    ts: [],
-    meta: [],
-    devs: NONE,
-    rr: NONE,
-    ext: NONE,
-    stepsBefore: Number.NaN,
-    hrBeforeTs: -Infinity,
-    hrBeforeBpm: 0,
-    nextEnd: new Array<number>(frames).fill(Infinity),
-    session: null,
-    sessionStart: 0,
-    sessionEnd: 0,
-    sessionLast: 0,
-    day: null,
-    dayStart: 0,
-    dayRest: Infinity,
-    atl: 0,
-    ctl: 0,
-    loadDay: -1,
-  };
+/** UserStream as its snapshot holds it (userStreamSchema's record). */
+export type UserStreamRecord = Omit<
+  UserStream,
+  'rollups' | 'sessionOpen' | 'dayOpen' | 'poolSession' | 'poolDay' | 'session' | 'day'
+> & { session: FeatureValues | null; day: FeatureValues | null };
+
+/** A UserStream from its snapshot (the Avro decoder's record of userStreamSchema). */
+export function reviveUserStream(r: UserStreamRecord): UserStream {
+  const { hash, session, day, ...rest } = r;
+  const st = Object.assign(new UserStream(rest.nextEnd.length, hash), rest);
+  for (const k of ['devs', 'rr', 'ext'] as const) if (st[k].length === 0) st[k] = NONE;
+  if (session || day) st.rollups = new Array<number>(2 * POOLED_SIZE).fill(Number.NaN);
+  if (session) packValues(st.rollups!, 0, session);
+  if (day) packValues(st.rollups!, POOLED_SIZE, day);
+  st.sessionOpen = session !== null;
+  st.dayOpen = day !== null;
+  return st;
 }
 
 const doubles = { type: 'array', items: 'double' };

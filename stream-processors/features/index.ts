@@ -39,7 +39,6 @@ export {
 } from './estimates.ts';
 export {
   summarise,
-  mergeValues,
   toFeatures,
   type DailyValues,
   type WindowIdentity,
@@ -48,3 +47,4 @@ export {
   type SeriesSample,
   type SummaryOptions,
 } from './window-summary.ts';
+export { mergeValues, packValues, poolInto, unpackValues, POOLED_SIZE } from './pooled-values.ts';

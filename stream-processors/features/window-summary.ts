@@ -1,12 +1,13 @@
 import type { Features, Sex } from '../../schemas/index.ts';
 import { summariseActivity, type ChannelSummary } from './activity.ts';
 import { aerobicDecoupling } from './drift.ts';
-import { hrStats, pctMax, pctReserve } from './hr-stats.ts';
+import { hrStats } from './hr-stats.ts';
 import { acceptedBeats, hrvTimeDomain, type ArtifactMode } from './hrv.ts';
 import { hrr60 } from './recovery.ts';
 import { DEFAULT_MAX_GAP_S, heldSeconds, type HrSample } from './samples.ts';
 import { banisterTrimpSeries, edwardsTrimp, edwardsTrimpSeries } from './trimp.ts';
-import { hrZone, timeInZones, type ZoneScale } from './zones.ts';
+import { pctHrrOf, pctMaxOf, scaleOf, zoneOf } from './relative-hr.ts';
+import { timeInZones } from './zones.ts';
 
 /** One reading of a window, as the Sample schema has it (ts-sorted in a series). */
 export interface SeriesSample {
@@ -64,18 +65,8 @@ export type FeatureValues = Omit<
   | 'form'
 >;
 
-function scaleOf(p: Personal): ZoneScale {
-  return p.zoneBasis === 'reserve'
-    ? { kind: 'reserve', restHr: p.restHr, maxHr: p.maxHr }
-    : { kind: 'max', maxHr: p.maxHr };
-}
-
 /* Records are built as literals with every field named: a spread into a literal this wide falls
    off V8's fast path (about 14 µs instead of 0.15 µs per record, measured). */
-
-const pctMaxOf = (hrMean: number, p: Personal) => (Number.isNaN(hrMean) ? Number.NaN : pctMax(hrMean, p.maxHr));
-const pctHrrOf = (hrMean: number, p: Personal) => (Number.isNaN(hrMean) ? null : pctReserve(hrMean, p.restHr, p.maxHr));
-const zoneOf = (hrMean: number, p: Personal) => (Number.isNaN(hrMean) ? 0 : hrZone(hrMean, scaleOf(p)));
 
 function channel(c: ChannelSummary | null): { n: number; mean: number | null; max: number | null } {
   return c ? { n: c.n, mean: c.mean, max: c.max } : { n: 0, mean: null, max: null };
@@ -202,105 +193,6 @@ export function summarise(series: readonly SeriesSample[], p: Personal, opts: Su
     speedMean: speed.mean,
     speedMax: speed.max,
     steps: activity.steps,
-  };
-}
-
-/** Count-weighted mean of two means; null when neither side has values. */
-function pooledMean(ma: number | null, na: number, mb: number | null, nb: number): number | null {
-  if (na === 0 || ma === null) return nb === 0 ? null : mb;
-  if (nb === 0 || mb === null) return ma;
-  return (ma * na + mb * nb) / (na + nb);
-}
-
-/**
- * Sum of squared deviations of two parts pooled (Chan, Golub & LeVeque 1979, the parallel form
- * of Welford's update): M2 = M2a + M2b + δ² · na · nb / n.
- */
-function pooledM2(ma: number, m2a: number, na: number, mb: number, m2b: number, nb: number): number {
-  const d = mb - ma;
-  return m2a + m2b + (d * d * na * nb) / (na + nb);
-}
-
-const rmssdSq = (x: FeatureValues) => (x.rmssd ?? 0) ** 2;
-
-const zoneSum = (a: FeatureValues, b: FeatureValues, i: number) => (a.zoneSeconds[i] ?? 0) + (b.zoneSeconds[i] ?? 0);
-
-function maxOf(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  return b === null ? a : Math.max(a, b);
-}
-
-/**
- * Features of two consecutive windows as one (a before b): what session and daily windows are
- * made of. Counts, zone seconds and TRIMP add up; means and SDs pool exactly; RMSSD and pNN50
- * pool over their successive differences (the one difference across the boundary is not
- * there). Drift needs the whole series and is not pooled (null).
- */
-export function mergeValues(a: FeatureValues, b: FeatureValues, p: Personal): FeatureValues {
-  if (a.samples === 0) return b;
-  if (b.samples === 0) return a;
-  const hrCount = a.hrCount + b.hrCount;
-  const hrMean = pooledMean(a.hrCount ? a.hrMean : null, a.hrCount, b.hrCount ? b.hrMean : null, b.hrCount);
-  let hrSd: number | null = null;
-  if (a.hrCount && b.hrCount) {
-    const m2 = pooledM2(
-      a.hrMean,
-      (a.hrSd ?? 0) ** 2 * a.hrCount,
-      a.hrCount,
-      b.hrMean,
-      (b.hrSd ?? 0) ** 2 * b.hrCount,
-      b.hrCount,
-    );
-    hrSd = Math.sqrt(m2 / hrCount);
-  } else hrSd = a.hrCount ? a.hrSd : b.hrSd;
-  const nnCount = a.nnCount + b.nnCount;
-  const diffs = a.nnDiffCount + b.nnDiffCount;
-  let sdnn: number | null = null;
-  if (a.nnCount && b.nnCount && a.meanNN !== null && b.meanNN !== null) {
-    const m2a = (a.sdnn ?? 0) ** 2 * (a.nnCount - 1);
-    const m2b = (b.sdnn ?? 0) ** 2 * (b.nnCount - 1);
-    sdnn = Math.sqrt(pooledM2(a.meanNN, m2a, a.nnCount, b.meanNN, m2b, b.nnCount) / (nnCount - 1));
-  } else sdnn = a.nnCount ? a.sdnn : b.sdnn;
-  const rrCount = a.rrCount + b.rrCount;
-  const mean = hrMean ?? Number.NaN;
-  return {
-    samples: a.samples + b.samples,
-    durationSec: a.durationSec + b.durationSec,
-    hrCount,
-    hrMean: mean,
-    hrMin: a.hrCount && b.hrCount ? Math.min(a.hrMin, b.hrMin) : a.hrCount ? a.hrMin : b.hrMin,
-    hrMax: Math.max(a.hrMax, b.hrMax),
-    hrLast: b.hrCount ? b.hrLast : a.hrLast,
-    hrSd,
-    maxHr: p.maxHr,
-    restHr: p.restHr,
-    pctMax: pctMaxOf(mean, p),
-    pctHrr: pctHrrOf(mean, p),
-    zone: zoneOf(mean, p),
-    zoneSeconds: [zoneSum(a, b, 0), zoneSum(a, b, 1), zoneSum(a, b, 2), zoneSum(a, b, 3), zoneSum(a, b, 4)],
-    trimpBanister: a.trimpBanister + b.trimpBanister,
-    trimpEdwards: a.trimpEdwards + b.trimpEdwards,
-    rrCount,
-    nnCount,
-    nnDiffCount: diffs,
-    meanNN: pooledMean(a.meanNN, a.nnCount, b.meanNN, b.nnCount),
-    sdnn,
-    rmssd: diffs ? Math.sqrt((rmssdSq(a) * a.nnDiffCount + rmssdSq(b) * b.nnDiffCount) / diffs) : null,
-    pnn50: diffs ? ((a.pnn50 ?? 0) * a.nnDiffCount + (b.pnn50 ?? 0) * b.nnDiffCount) / diffs : null,
-    artifactPct: rrCount ? ((rrCount - nnCount) / rrCount) * 100 : null,
-    drift: null,
-    driftKind: null,
-    hrr60: b.hrr60 ?? a.hrr60,
-    cadenceCount: a.cadenceCount + b.cadenceCount,
-    cadenceMean: pooledMean(a.cadenceMean, a.cadenceCount, b.cadenceMean, b.cadenceCount),
-    cadenceMax: maxOf(a.cadenceMax, b.cadenceMax),
-    powerCount: a.powerCount + b.powerCount,
-    powerMean: pooledMean(a.powerMean, a.powerCount, b.powerMean, b.powerCount),
-    powerMax: maxOf(a.powerMax, b.powerMax),
-    speedCount: a.speedCount + b.speedCount,
-    speedMean: pooledMean(a.speedMean, a.speedCount, b.speedMean, b.speedCount),
-    speedMax: maxOf(a.speedMax, b.speedMax),
-    steps: a.steps === null ? b.steps : b.steps === null ? a.steps : a.steps + b.steps,
   };
 }
 
