@@ -1,6 +1,15 @@
 import { pctMax, pctReserve } from './hr-stats.ts';
 import { hrZone, type ZoneScale } from './zones.ts';
-import type { Personal } from './window-summary.ts';
+import type { Sex } from '../../schemas/index.ts';
+
+/** What personalises a window's features. */
+export interface Personal {
+  maxHr: number;
+  restHr: number;
+  sex: Sex;
+  /** zones by % HRmax (default) or by % heart-rate reserve (Karvonen) */
+  zoneBasis: 'max' | 'reserve';
+}
 
 /** The zone scale of an athlete: % HRmax or % heart-rate reserve (Karvonen). */
 export function scaleOf(p: Personal): ZoneScale {

@@ -1,4 +1,4 @@
-import type { Features, Sex } from '../../schemas/index.ts';
+import type { Features } from '../../schemas/index.ts';
 import { summariseActivity, type ChannelSummary } from './activity.ts';
 import { aerobicDecoupling } from './drift.ts';
 import { hrStats } from './hr-stats.ts';
@@ -6,8 +6,10 @@ import { acceptedBeats, hrvTimeDomain, type ArtifactMode } from './hrv.ts';
 import { hrr60 } from './recovery.ts';
 import { DEFAULT_MAX_GAP_S, heldSeconds, type HrSample } from './samples.ts';
 import { banisterTrimpSeries, edwardsTrimp, edwardsTrimpSeries } from './trimp.ts';
-import { pctHrrOf, pctMaxOf, scaleOf, zoneOf } from './relative-hr.ts';
+import { pctHrrOf, pctMaxOf, scaleOf, zoneOf, type Personal } from './relative-hr.ts';
 import { timeInZones } from './zones.ts';
+
+export type { Personal } from './relative-hr.ts';
 
 /** One reading of a window, as the Sample schema has it (ts-sorted in a series). */
 export interface SeriesSample {
@@ -18,15 +20,6 @@ export interface SeriesSample {
   power: number | null;
   speed: number | null;
   steps: number | null;
-}
-
-/** What personalises a window's features. */
-export interface Personal {
-  maxHr: number;
-  restHr: number;
-  sex: Sex;
-  /** zones by % HRmax (default) or by % heart-rate reserve (Karvonen) */
-  zoneBasis: 'max' | 'reserve';
 }
 
 export interface SummaryOptions {
