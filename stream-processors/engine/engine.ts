@@ -11,7 +11,7 @@ import {
   type FeatureValues,
   type Personal,
 } from '../features/index.ts';
-import { firstAtOrAfter, hold, isHeld, release, seriesOf, type EngineSample } from './sample-buffer.ts';
+import { firstAtOrAfter, heldTs, hold, isHeld, release, seriesOf, type EngineSample } from './sample-buffer.ts';
 import { deviceHash, UserStream } from './user-stream.ts';
 
 export interface EngineOptions {
@@ -139,7 +139,7 @@ export class WindowEngine {
 
   /** Whether nothing is open: no held reading, session or day (the state may be evicted). */
   quiet(st: UserStream): boolean {
-    return st.ts.length === 0 && !st.sessionOpen && !st.dayOpen;
+    return st.heldCount === 0 && !st.sessionOpen && !st.dayOpen;
   }
 
   personal(st: UserStream): Personal {
@@ -215,7 +215,7 @@ export class WindowEngine {
     // the next window of this frame that holds a reading
     const next = end + f.advanceMs;
     const k = firstAtOrAfter(st, next - f.sizeMs);
-    st.nextEnd[i] = k < st.ts.length ? Math.max(next, endAfter(f, st.hash, st.ts[k]!)) : Infinity;
+    st.nextEnd[i] = k < st.heldCount ? Math.max(next, endAfter(f, st.hash, heldTs(st, k))) : Infinity;
   }
 
   /** A live window joins the user's session and day (closing the previous ones it does not belong to). */

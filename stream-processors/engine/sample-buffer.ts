@@ -1,6 +1,5 @@
 import type { Sample } from '../../schemas/index.ts';
 import type { SeriesSample } from '../features/index.ts';
-import type { UserStream } from './user-stream.ts';
 
 /** A reading as the engine takes it in: the Sample schema's fields (the processor decodes just these). */
 export type EngineSample = Pick<
@@ -8,108 +7,200 @@ export type EngineSample = Pick<
   'userId' | 'deviceId' | 'ts' | 'bpm' | 'rr' | 'cadence' | 'power' | 'speed' | 'steps' | 'receivedAt'
 >;
 
-const EXT = 4;
+/**
+ * A user's held readings, in ts order (UserStream has these fields): `stride` numbers per reading
+ * in `held` (ts, bpm + RR count · 256, then one per channel of `channels`), their RR intervals in
+ * `heldRr`. The arrays are longer than what they hold: readings are written in place and dropped
+ * by moving the rest down, and an array is replaced only when it is full.
+ */
+export interface HeldReadings {
+  held: number[];
+  heldCount: number;
+  stride: number;
+  /** cadence, power, speed, steps: a bit each */
+  channels: number;
+  firstDev: number;
+  /** one per held reading once a second device appears (else empty: all are firstDev's) */
+  heldDevs: number[];
+  heldRr: number[];
+  heldRrCount: number;
+}
+
+/** Empty columns are shared until written (they are replaced, never written to, while empty). */
+export const NONE: number[] = [];
+
+const TS = 0;
+const META = 1;
 const RR_SHIFT = 256;
+/** cadence, power, speed, steps */
+const CHANNELS = 4;
+const STEPS = 3;
+/** readings an array holds when first made (about 15 s of 1 Hz readings) */
+const FIRST_CAPACITY = 16;
 
 const rrCount = (meta: number) => Math.floor(meta / RR_SHIFT);
 
-/** Index of the first held reading with ts ≥ `ts` (binary search; the columns are ts-sorted). */
-export function firstAtOrAfter(st: UserStream, ts: number): number {
+function bitCount(x: number): number {
+  let n = 0;
+  for (let b = x; b !== 0; b &= b - 1) n++;
+  return n;
+}
+
+/** Offset of channel c within a reading (it must be in `channels`). */
+const channelAt = (channels: number, c: number) => 2 + bitCount(channels & ((1 << c) - 1));
+
+function channelsOf(s: EngineSample): number {
+  return (
+    (s.cadence !== null ? 1 : 0) | (s.power !== null ? 2 : 0) | (s.speed !== null ? 4 : 0) | (s.steps !== null ? 8 : 0)
+  );
+}
+
+/** A double array of n NaNs (NaN: an array of doubles from the start, never converted). */
+const nans = (n: number) => new Array<number>(n).fill(Number.NaN);
+
+export const heldTs = (h: HeldReadings, i: number) => h.held[i * h.stride]!;
+
+/** Index of the first held reading with ts ≥ `ts` (binary search; the readings are ts-sorted). */
+export function firstAtOrAfter(h: HeldReadings, ts: number): number {
   let lo = 0;
-  let hi = st.ts.length;
+  let hi = h.heldCount;
+  const stride = h.stride;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (st.ts[mid]! < ts) lo = mid + 1;
+    if (h.held[mid * stride]! < ts) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /** Device of held reading i. */
-const devOf = (st: UserStream, i: number) => (st.devs.length > 0 ? st.devs[i]! : st.firstDev);
+const devOf = (h: HeldReadings, i: number) => (h.heldDevs.length > 0 ? h.heldDevs[i]! : h.firstDev);
 
 /** Whether a reading of this device at this ts is already held. */
-export function isHeld(st: UserStream, ts: number, dev: number): boolean {
-  for (let i = firstAtOrAfter(st, ts); i < st.ts.length && st.ts[i] === ts; i++) {
-    if (devOf(st, i) === dev) return true;
+export function isHeld(h: HeldReadings, ts: number, dev: number): boolean {
+  for (let i = firstAtOrAfter(h, ts); i < h.heldCount && heldTs(h, i) === ts; i++) {
+    if (devOf(h, i) === dev) return true;
   }
   return false;
 }
 
-/** Start of reading i's RR intervals in `rr`. */
-function rrStart(st: UserStream, i: number): number {
+/** Start of reading i's RR intervals in `heldRr`. */
+function rrStart(h: HeldReadings, i: number): number {
   let n = 0;
-  for (let k = 0; k < i; k++) n += rrCount(st.meta[k]!);
+  for (let k = 0; k < i; k++) n += rrCount(h.held[k * h.stride + META]!);
   return n;
 }
 
-function hasExt(s: EngineSample): boolean {
-  return s.cadence !== null || s.power !== null || s.speed !== null || s.steps !== null;
+/** The readings laid out again with more channels (NaN where a reading has none), with room for one more. */
+function widen(h: HeldReadings, channels: number): void {
+  const stride = 2 + bitCount(channels);
+  const held = nans(Math.max(FIRST_CAPACITY, h.heldCount + 1) * stride);
+  for (let i = 0; i < h.heldCount; i++) {
+    const from = i * h.stride;
+    const to = i * stride;
+    held[to + TS] = h.held[from + TS]!;
+    held[to + META] = h.held[from + META]!;
+    for (let c = 0; c < CHANNELS; c++) {
+      if (h.channels & (1 << c)) held[to + channelAt(channels, c)] = h.held[from + channelAt(h.channels, c)]!;
+    }
+  }
+  h.held = held;
+  h.stride = stride;
+  h.channels = channels;
+}
+
+/** Room for one more reading (and its device). */
+function makeRoom(h: HeldReadings): void {
+  const capacity = Math.floor(h.held.length / h.stride);
+  if (h.heldCount < capacity) return;
+  const grown = Math.max(FIRST_CAPACITY, capacity + (capacity >> 1));
+  const held = nans(grown * h.stride);
+  for (let k = 0; k < h.heldCount * h.stride; k++) held[k] = h.held[k]!;
+  h.held = held;
+  if (h.heldDevs.length > 0) h.heldDevs = copyInto(nans(grown), h.heldDevs, h.heldCount);
+}
+
+function copyInto(to: number[], from: readonly number[], n: number): number[] {
+  for (let k = 0; k < n; k++) to[k] = from[k]!;
+  return to;
 }
 
 /**
  * Holds a reading in ts order; readings of the same ts (from several devices) in device-hash
  * order, not in arrival order, so that a window's series does not depend on which came first.
  */
-export function hold(st: UserStream, s: EngineSample, dev: number): void {
-  let at = firstAtOrAfter(st, s.ts + 1);
-  while (at > 0 && st.ts[at - 1] === s.ts && devOf(st, at - 1) > dev) at--;
-  const n = st.ts.length;
-  if (n === 0) st.firstDev = dev;
-  else if (st.devs.length === 0 && dev !== st.firstDev) st.devs = new Array<number>(n).fill(st.firstDev);
-  // the first reading with a channel starts the column (NaN for the readings before it); it is
-  // written whenever it exists or this reading has a channel (an empty buffer's new column too)
-  if (st.ext.length === 0 && hasExt(s)) st.ext = new Array<number>(n * EXT).fill(Number.NaN);
-  const withExt = st.ext.length > 0 || hasExt(s);
-  const bpm = s.bpm ?? 0;
-  const meta = bpm + s.rr.length * RR_SHIFT;
-  if (at === n) {
-    st.ts.push(s.ts);
-    st.meta.push(meta);
-    if (st.devs.length > 0) st.devs.push(dev);
-    if (s.rr.length > 0) {
-      if (st.rr.length === 0) st.rr = [];
-      for (const r of s.rr) st.rr.push(r);
-    }
-    if (withExt)
-      st.ext.push(s.cadence ?? Number.NaN, s.power ?? Number.NaN, s.speed ?? Number.NaN, s.steps ?? Number.NaN);
-    return;
+export function hold(h: HeldReadings, s: EngineSample, dev: number): void {
+  const channels = channelsOf(s);
+  if (h.heldCount === 0 && h.channels !== channels) {
+    // nothing held: the layout starts again from this reading's channels
+    h.channels = 0;
+    h.stride = 2;
   }
-  st.ts.splice(at, 0, s.ts);
-  st.meta.splice(at, 0, meta);
-  if (st.devs.length > 0) st.devs.splice(at, 0, dev);
-  if (s.rr.length > 0) {
-    if (st.rr.length === 0) st.rr = [];
-    st.rr.splice(rrStart(st, at), 0, ...s.rr);
+  if ((channels & ~h.channels) !== 0) widen(h, h.channels | channels);
+  makeRoom(h);
+  let at = firstAtOrAfter(h, s.ts + 1);
+  while (at > 0 && heldTs(h, at - 1) === s.ts && devOf(h, at - 1) > dev) at--;
+  const n = h.heldCount;
+  if (n === 0) h.firstDev = dev;
+  else if (h.heldDevs.length === 0 && dev !== h.firstDev) {
+    h.heldDevs = nans(Math.floor(h.held.length / h.stride)).fill(h.firstDev, 0, n);
   }
-  if (withExt) st.ext.splice(at * EXT, 0, ...extOf(s));
+  const stride = h.stride;
+  const held = h.held;
+  if (at < n) {
+    held.copyWithin((at + 1) * stride, at * stride, n * stride);
+    if (h.heldDevs.length > 0) h.heldDevs.copyWithin(at + 1, at, n);
+  }
+  const o = at * stride;
+  held[o + TS] = s.ts;
+  held[o + META] = (s.bpm ?? 0) + s.rr.length * RR_SHIFT;
+  if (h.channels !== 0) {
+    const ch = h.channels;
+    if (ch & 1) held[o + channelAt(ch, 0)] = s.cadence ?? Number.NaN;
+    if (ch & 2) held[o + channelAt(ch, 1)] = s.power ?? Number.NaN;
+    if (ch & 4) held[o + channelAt(ch, 2)] = s.speed ?? Number.NaN;
+    if (ch & 8) held[o + channelAt(ch, STEPS)] = s.steps ?? Number.NaN;
+  }
+  if (h.heldDevs.length > 0) h.heldDevs[at] = dev;
+  h.heldCount = n + 1;
+  if (s.rr.length > 0) holdRr(h, at === n ? h.heldRrCount : rrStart(h, at), s.rr);
 }
 
-function extOf(s: EngineSample): number[] {
-  return [s.cadence ?? Number.NaN, s.power ?? Number.NaN, s.speed ?? Number.NaN, s.steps ?? Number.NaN];
+function holdRr(h: HeldReadings, at: number, rr: readonly number[]): void {
+  const total = h.heldRrCount + rr.length;
+  if (total > h.heldRr.length) {
+    h.heldRr = copyInto(nans(Math.max(2 * FIRST_CAPACITY, total + (total >> 1))), h.heldRr, h.heldRrCount);
+  }
+  if (at < h.heldRrCount) h.heldRr.copyWithin(at + rr.length, at, h.heldRrCount);
+  for (let k = 0; k < rr.length; k++) h.heldRr[at + k] = rr[k]!;
+  h.heldRrCount = total;
 }
 
 const orNull = (v: number) => (Number.isNaN(v) ? null : v);
 
 /** The held readings with from ≤ ts < to, as a series for the feature library. */
-export function seriesOf(st: UserStream, from: number, to: number): SeriesSample[] {
+export function seriesOf(h: HeldReadings, from: number, to: number): SeriesSample[] {
   const out: SeriesSample[] = [];
-  const first = firstAtOrAfter(st, from);
-  let r = rrStart(st, first);
-  for (let i = first; i < st.ts.length && st.ts[i]! < to; i++) {
-    const meta = st.meta[i]!;
+  const first = firstAtOrAfter(h, from);
+  const stride = h.stride;
+  const cadence = h.channels & 1 ? channelAt(h.channels, 0) : -1;
+  const power = h.channels & 2 ? channelAt(h.channels, 1) : -1;
+  const speed = h.channels & 4 ? channelAt(h.channels, 2) : -1;
+  const steps = h.channels & 8 ? channelAt(h.channels, STEPS) : -1;
+  let r = rrStart(h, first);
+  for (let i = first; i < h.heldCount && heldTs(h, i) < to; i++) {
+    const o = i * stride;
+    const meta = h.held[o + META]!;
     const nRr = rrCount(meta);
-    const bpm = meta % RR_SHIFT;
-    const e = i * EXT;
-    const ext = st.ext.length > 0;
+    const bpm = meta - nRr * RR_SHIFT;
     out.push({
-      ts: st.ts[i]!,
+      ts: h.held[o + TS]!,
       bpm: bpm === 0 ? null : bpm,
-      rr: nRr === 0 ? [] : st.rr.slice(r, r + nRr),
-      cadence: ext ? orNull(st.ext[e]!) : null,
-      power: ext ? orNull(st.ext[e + 1]!) : null,
-      speed: ext ? orNull(st.ext[e + 2]!) : null,
-      steps: ext ? orNull(st.ext[e + 3]!) : null,
+      rr: nRr === 0 ? [] : h.heldRr.slice(r, r + nRr),
+      cadence: cadence < 0 ? null : orNull(h.held[o + cadence]!),
+      power: power < 0 ? null : orNull(h.held[o + power]!),
+      speed: speed < 0 ? null : orNull(h.held[o + speed]!),
+      steps: steps < 0 ? null : orNull(h.held[o + steps]!),
     });
     r += nRr;
   }
@@ -117,21 +208,61 @@ export function seriesOf(st: UserStream, from: number, to: number): SeriesSample
 }
 
 /** Drops the held readings before `ts` (no open window needs them). */
-export function release(st: UserStream, ts: number): void {
-  const n = firstAtOrAfter(st, ts);
-  if (n === 0) return;
-  if (n === st.ts.length) {
-    st.ts = [];
-    st.meta = [];
-    if (st.devs.length > 0) st.devs = [];
-    if (st.rr.length > 0) st.rr = [];
-    if (st.ext.length > 0) st.ext = [];
-    return;
+export function release(h: HeldReadings, ts: number): void {
+  const k = firstAtOrAfter(h, ts);
+  if (k === 0) return;
+  const nRr = rrStart(h, k);
+  h.held.copyWithin(0, k * h.stride, h.heldCount * h.stride);
+  if (h.heldDevs.length > 0) h.heldDevs.copyWithin(0, k, h.heldCount);
+  if (nRr > 0) h.heldRr.copyWithin(0, nRr, h.heldRrCount);
+  h.heldCount -= k;
+  h.heldRrCount -= nRr;
+  // a second device counts again from the next reading on
+  if (h.heldCount === 0) h.heldDevs = NONE;
+}
+
+/** Column j (0: ts, 1: meta) of the held readings (for the snapshot). */
+export function heldColumn(h: HeldReadings, j: number): number[] {
+  const out = new Array<number>(h.heldCount);
+  for (let i = 0; i < h.heldCount; i++) out[i] = h.held[i * h.stride + j]!;
+  return out;
+}
+
+/** Cadence, power, speed, steps per held reading, NaN where none (the snapshot's `ext`). */
+export function extColumns(h: HeldReadings): number[] {
+  const out = nans(h.heldCount * CHANNELS);
+  for (let i = 0; i < h.heldCount; i++) {
+    for (let c = 0; c < CHANNELS; c++) {
+      if (h.channels & (1 << c)) out[i * CHANNELS + c] = h.held[i * h.stride + channelAt(h.channels, c)]!;
+    }
   }
-  const nRr = rrStart(st, n);
-  st.ts = st.ts.slice(n);
-  st.meta = st.meta.slice(n);
-  if (st.devs.length > 0) st.devs = st.devs.slice(n);
-  if (st.rr.length > 0) st.rr = st.rr.slice(nRr);
-  if (st.ext.length > 0) st.ext = st.ext.slice(n * EXT);
+  return out;
+}
+
+/** Holds a snapshot's columns (ext: cadence, power, speed, steps per reading, or empty). */
+export function holdColumns(
+  h: HeldReadings,
+  ts: readonly number[],
+  meta: readonly number[],
+  devs: readonly number[],
+  rr: readonly number[],
+  ext: readonly number[],
+): void {
+  let channels = 0;
+  for (let k = 0; k < ext.length; k++) if (!Number.isNaN(ext[k]!)) channels |= 1 << (k % CHANNELS);
+  h.channels = channels;
+  h.stride = 2 + bitCount(channels);
+  h.heldCount = ts.length;
+  h.held = nans(Math.max(FIRST_CAPACITY, ts.length) * h.stride);
+  for (let i = 0; i < ts.length; i++) {
+    const o = i * h.stride;
+    h.held[o + TS] = ts[i]!;
+    h.held[o + META] = meta[i]!;
+    for (let c = 0; c < CHANNELS; c++) {
+      if (channels & (1 << c)) h.held[o + channelAt(channels, c)] = ext[i * CHANNELS + c]!;
+    }
+  }
+  h.heldDevs = devs.length > 0 ? copyInto(nans(Math.floor(h.held.length / h.stride)), devs, devs.length) : h.heldDevs;
+  h.heldRrCount = rr.length;
+  if (rr.length > 0) h.heldRr = copyInto(nans(Math.max(2 * FIRST_CAPACITY, rr.length)), rr, rr.length);
 }

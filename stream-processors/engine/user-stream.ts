@@ -7,136 +7,282 @@ import {
   type FeatureValues,
   type Personal,
 } from '../features/index.ts';
+import { extColumns, heldColumn, holdColumns, NONE, type HeldReadings } from './sample-buffer.ts';
+
+/* The scalars kept as numbers in `num` (a number in a field of its own is a heap box, 16 bytes more) */
+const HASH = 0;
+const MAX_TS = 1;
+const CLOSED_UNTIL = 2;
+const REST_ESTIMATE = 3;
+const STEPS_BEFORE = 4;
+const HR_BEFORE_TS = 5;
+const SESSION_START = 6;
+const SESSION_END = 7;
+const SESSION_LAST = 8;
+const DAY_START = 9;
+const DAY_REST = 10;
+const ATL = 11;
+const CTL = 12;
+/** then the open session's values, packed, and the open day's */
+const SESSION_AT = 13;
+const DAY_AT = SESSION_AT + POOLED_SIZE;
+const NUM_SIZE = DAY_AT + POOLED_SIZE;
 
 /**
- * One user's windowing state, kept compact because it exists for every active user: the
- * readings still needed by an open tumbling or hopping window, held column-wise in ts order
- * (a number per column per reading instead of an object per reading), the end of the next window
- * of each such spec, and the session and day being built, packed as numbers and pooled in place.
+ * One user's windowing state, kept compact because it exists for every active user, and kept in
+ * place, because it changes with every reading: objects replaced per reading or window live just
+ * long enough to be promoted, and collecting them was most of the engine's time.
+ * - the readings still needed by an open tumbling or hopping window, held in ts order in one
+ *   array, `stride` numbers each (sample-buffer.ts), and their RR intervals in another, each
+ *   array reused as readings come and go and grown only when full;
+ * - the end of the next window of each such spec;
+ * - the session and day being built, packed as numbers and pooled in place, with the scalars.
  *
- * Its snapshot (userStreamSchema) has the session and day as FeatureValues records: the getters
- * below give them to the Avro encoder, and reviveUserStream packs them again.
+ * Its snapshot (userStreamSchema) has the readings as columns and the session and day as
+ * FeatureValues records: the getters below give those to the Avro encoder, and reviveUserStream
+ * builds the stream again from them.
  */
-export class UserStream {
-  /** newest accepted reading's ts; −∞ before the first */
-  maxTs = -Infinity;
-  /** readings before this are late: set when the user went idle and their windows were closed */
-  closedUntil = -Infinity;
+export class UserStream implements HeldReadings {
+  readonly num: number[];
   /** from the profile; 0 when unknown */
   maxHr = 0;
   restHr = 0;
   /** 0 unknown, 1 male, 2 female */
   sex = 0;
-  /** resting HR estimated from the last closed day; 0 when none */
-  restEstimate = 0;
-  /** device of the first reading; `devs` holds one per reading only once a second device appears */
+  /** device of the first reading; `heldDevs` holds one per reading only once a second device appears */
   firstDev = 0;
-  ts: number[] = [];
-  /** bpm (0: none) | number of RR intervals << 8 */
-  meta: number[] = [];
-  devs: number[] = NONE;
+  /** the held readings: ts, bpm (0: none) + RR count · 256, then the channels in `channels` */
+  held: number[] = NONE;
+  heldCount = 0;
+  stride = 2;
+  /** which of cadence, power, speed, steps the held readings carry (a bit each, in that order) */
+  channels = 0;
+  heldDevs: number[] = NONE;
   /** the RR intervals of the held readings, in reading order */
-  rr: number[] = NONE;
-  /** cadence, power, speed, steps per reading (NaN: none); empty until a reading has one */
-  ext: number[] = NONE;
-  /** step counter of the closed live windows' last reading with one (NaN: none): the next live window counts from it */
-  stepsBefore = Number.NaN;
-  /** the last heart-rate reading of the last closed live window (ts −∞: none), which holds into the next one */
-  hrBeforeTs = -Infinity;
+  heldRr: number[] = NONE;
+  heldRrCount = 0;
+  /** bpm of the last heart-rate reading of the last closed live window (see hrBeforeTs) */
   hrBeforeBpm = 0;
   /** per tumbling/hopping spec, in spec order: end of its next window to close; ∞ when none */
   nextEnd: number[];
-  /** the open session's values packed at 0, the open day's at POOLED_SIZE (null before the first live window) */
-  rollups: number[] | null = null;
   sessionOpen = false;
-  /** the session's window range and last reading */
-  sessionStart = 0;
-  sessionEnd = 0;
-  sessionLast = 0;
   dayOpen = false;
-  /** start of the UTC day being built */
-  dayStart = 0;
-  /** lowest stable 60 s mean HR seen today (∞: none) */
-  dayRest = Infinity;
   /** training load EWMAs after day `loadDay` (UTC day number; −1: none yet) */
-  atl = 0;
-  ctl = 0;
   loadDay = -1;
 
-  constructor(
-    frames: number,
-    /** the user's window phase source: a hash of the user id (0 when windows are epoch-aligned) */
-    readonly hash: number,
-  ) {
+  constructor(frames: number, hash: number) {
+    // NaN, not 0: a double array from the start (an array of small integers would be copied into one)
+    this.num = new Array<number>(NUM_SIZE).fill(Number.NaN);
+    this.num[HASH] = hash;
+    this.maxTs = -Infinity;
+    this.closedUntil = -Infinity;
+    this.restEstimate = 0;
+    this.hrBeforeTs = -Infinity;
+    this.sessionStart = this.sessionEnd = this.sessionLast = this.dayStart = 0;
+    this.dayRest = Infinity;
+    this.atl = this.ctl = 0;
     this.nextEnd = new Array<number>(frames).fill(Infinity);
+  }
+
+  /** the user's window phase source: a hash of the user id (0 when windows are epoch-aligned) */
+  get hash(): number {
+    return this.num[HASH]!;
+  }
+  /** newest accepted reading's ts; −∞ before the first */
+  get maxTs(): number {
+    return this.num[MAX_TS]!;
+  }
+  set maxTs(v: number) {
+    this.num[MAX_TS] = v;
+  }
+  /** readings before this are late: set when the user went idle and their windows were closed */
+  get closedUntil(): number {
+    return this.num[CLOSED_UNTIL]!;
+  }
+  set closedUntil(v: number) {
+    this.num[CLOSED_UNTIL] = v;
+  }
+  /** resting HR estimated from the last closed day; 0 when none */
+  get restEstimate(): number {
+    return this.num[REST_ESTIMATE]!;
+  }
+  set restEstimate(v: number) {
+    this.num[REST_ESTIMATE] = v;
+  }
+  /** step counter of the closed live windows' last reading with one (NaN: none): the next live window counts from it */
+  get stepsBefore(): number {
+    return this.num[STEPS_BEFORE]!;
+  }
+  set stepsBefore(v: number) {
+    this.num[STEPS_BEFORE] = v;
+  }
+  /** the last heart-rate reading of the last closed live window (ts −∞: none), which holds into the next one */
+  get hrBeforeTs(): number {
+    return this.num[HR_BEFORE_TS]!;
+  }
+  set hrBeforeTs(v: number) {
+    this.num[HR_BEFORE_TS] = v;
+  }
+  /** the session's window range and last reading */
+  get sessionStart(): number {
+    return this.num[SESSION_START]!;
+  }
+  set sessionStart(v: number) {
+    this.num[SESSION_START] = v;
+  }
+  get sessionEnd(): number {
+    return this.num[SESSION_END]!;
+  }
+  set sessionEnd(v: number) {
+    this.num[SESSION_END] = v;
+  }
+  get sessionLast(): number {
+    return this.num[SESSION_LAST]!;
+  }
+  set sessionLast(v: number) {
+    this.num[SESSION_LAST] = v;
+  }
+  /** start of the UTC day being built */
+  get dayStart(): number {
+    return this.num[DAY_START]!;
+  }
+  set dayStart(v: number) {
+    this.num[DAY_START] = v;
+  }
+  /** lowest stable 60 s mean HR seen today (∞: none) */
+  get dayRest(): number {
+    return this.num[DAY_REST]!;
+  }
+  set dayRest(v: number) {
+    this.num[DAY_REST] = v;
+  }
+  get atl(): number {
+    return this.num[ATL]!;
+  }
+  set atl(v: number) {
+    this.num[ATL] = v;
+  }
+  get ctl(): number {
+    return this.num[CTL]!;
+  }
+  set ctl(v: number) {
+    this.num[CTL] = v;
   }
 
   /** The open session's values (for the snapshot). */
   get session(): FeatureValues | null {
-    return this.sessionOpen ? unpackValues(this.rollups!, 0) : null;
+    return this.sessionOpen ? unpackValues(this.num, SESSION_AT) : null;
   }
 
   /** The open day's values (for the snapshot). */
   get day(): FeatureValues | null {
-    return this.dayOpen ? unpackValues(this.rollups!, POOLED_SIZE) : null;
+    return this.dayOpen ? unpackValues(this.num, DAY_AT) : null;
   }
 
   /** Starts the session with a live window's values, or pools them into it. */
   poolSession(values: FeatureValues, p: Personal): void {
-    this.pool(0, this.sessionOpen, values, p);
+    if (this.sessionOpen) poolInto(this.num, SESSION_AT, values, p);
+    else packValues(this.num, SESSION_AT, values);
     this.sessionOpen = true;
   }
 
   poolDay(values: FeatureValues, p: Personal): void {
-    this.pool(POOLED_SIZE, this.dayOpen, values, p);
+    if (this.dayOpen) poolInto(this.num, DAY_AT, values, p);
+    else packValues(this.num, DAY_AT, values);
     this.dayOpen = true;
   }
 
+  /** (A closed slot is blanked: a restored stream must encode as the one it was saved from.) */
   closeSession(): void {
     this.sessionOpen = false;
-    this.clear(0, this.dayOpen);
+    this.num.fill(Number.NaN, SESSION_AT, SESSION_AT + POOLED_SIZE);
   }
 
   closeDay(): void {
     this.dayOpen = false;
-    this.clear(POOLED_SIZE, this.sessionOpen);
+    this.num.fill(Number.NaN, DAY_AT, DAY_AT + POOLED_SIZE);
   }
 
-  /** The closed slot is blanked (a restored stream must equal the one it was saved from), or both freed. */
-  private clear(at: number, otherOpen: boolean): void {
-    if (otherOpen) this.rollups!.fill(Number.NaN, at, at + POOLED_SIZE);
-    else this.rollups = null;
+  /* the held readings as the snapshot's columns */
+  get ts(): number[] {
+    return heldColumn(this, 0);
   }
-
-  private pool(at: number, open: boolean, values: FeatureValues, p: Personal): void {
-    // NaN, not 0: a double array from the start (an array of small integers would be copied into one)
-    this.rollups ??= new Array<number>(2 * POOLED_SIZE).fill(Number.NaN);
-    if (open) poolInto(this.rollups, at, values, p);
-    else packValues(this.rollups, at, values);
+  get meta(): number[] {
+    return heldColumn(this, 1);
+  }
+  get devs(): number[] {
+    return this.heldDevs.slice(0, this.heldDevs.length > 0 ? this.heldCount : 0);
+  }
+  get rr(): number[] {
+    return this.heldRr.slice(0, this.heldRrCount);
+  }
+  /** cadence, power, speed, steps per reading (NaN: none); empty when no reading has one */
+  get ext(): number[] {
+    return this.channels === 0 ? [] : extColumns(this);
   }
 }
 
-/** Empty columns are shared until written (they are replaced, never pushed to, while empty). */
-const NONE: number[] = [];
-
 /** UserStream as its snapshot holds it (userStreamSchema's record). */
-export type UserStreamRecord = Omit<
-  UserStream,
-  'rollups' | 'sessionOpen' | 'dayOpen' | 'poolSession' | 'poolDay' | 'session' | 'day'
-> & { session: FeatureValues | null; day: FeatureValues | null };
+export interface UserStreamRecord {
+  hash: number;
+  maxTs: number;
+  closedUntil: number;
+  maxHr: number;
+  restHr: number;
+  sex: number;
+  restEstimate: number;
+  firstDev: number;
+  ts: number[];
+  meta: number[];
+  devs: number[];
+  rr: number[];
+  ext: number[];
+  stepsBefore: number;
+  hrBeforeTs: number;
+  hrBeforeBpm: number;
+  nextEnd: number[];
+  session: FeatureValues | null;
+  sessionStart: number;
+  sessionEnd: number;
+  sessionLast: number;
+  day: FeatureValues | null;
+  dayStart: number;
+  dayRest: number;
+  atl: number;
+  ctl: number;
+  loadDay: number;
+}
 
 /** A UserStream from its snapshot (the Avro decoder's record of userStreamSchema). */
 export function reviveUserStream(r: UserStreamRecord): UserStream {
-  const { hash, session, day, ...rest } = r;
-  const st = Object.assign(new UserStream(rest.nextEnd.length, hash), rest);
-  for (const k of ['devs', 'rr', 'ext'] as const) if (st[k].length === 0) st[k] = NONE;
-  if (session || day) st.rollups = new Array<number>(2 * POOLED_SIZE).fill(Number.NaN);
-  if (session) packValues(st.rollups!, 0, session);
-  if (day) packValues(st.rollups!, POOLED_SIZE, day);
-  st.sessionOpen = session !== null;
-  st.dayOpen = day !== null;
+  const st = new UserStream(r.nextEnd.length, r.hash);
+  st.maxTs = r.maxTs;
+  st.closedUntil = r.closedUntil;
+  st.maxHr = r.maxHr;
+  st.restHr = r.restHr;
+  st.sex = r.sex;
+  st.restEstimate = r.restEstimate;
+  st.firstDev = r.firstDev;
+  holdColumns(st, r.ts, r.meta, r.devs, r.rr, r.ext);
+  st.stepsBefore = r.stepsBefore;
+  st.hrBeforeTs = r.hrBeforeTs;
+  st.hrBeforeBpm = r.hrBeforeBpm;
+  st.nextEnd = r.nextEnd;
+  if (r.session) st.poolSession(r.session, UNUSED);
+  st.sessionStart = r.sessionStart;
+  st.sessionEnd = r.sessionEnd;
+  st.sessionLast = r.sessionLast;
+  if (r.day) st.poolDay(r.day, UNUSED);
+  st.dayStart = r.dayStart;
+  st.dayRest = r.dayRest;
+  st.atl = r.atl;
+  st.ctl = r.ctl;
+  st.loadDay = r.loadDay;
   return st;
 }
+
+/** (pooling into a closed session or day only packs the values) */
+const UNUSED: Personal = { maxHr: 0, restHr: 0, sex: 'm', zoneBasis: 'max' };
 
 const doubles = { type: 'array', items: 'double' };
 
