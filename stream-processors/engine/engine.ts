@@ -113,7 +113,10 @@ export class WindowEngine {
     if (isHeld(st, s.ts, dev)) return 'duplicate';
     hold(st, s, dev);
     for (let i = 0; i < this.frames.length; i++) {
-      const end = endAfter(this.frames[i]!, st.hash, s.ts);
+      const f = this.frames[i]!;
+      // a reading at or after the next window's start falls in it or a later one: nothing to move
+      if (s.ts >= st.nextEnd[i]! - f.advanceMs) continue;
+      const end = endAfter(f, st.hash, s.ts);
       if (end < st.nextEnd[i]!) st.nextEnd[i] = end;
     }
     if (s.ts > st.maxTs) {
@@ -250,10 +253,16 @@ export class WindowEngine {
   /** Sessions and days close once no live window that could still join them is open. */
   private closeRollups(st: UserStream, userId: string, h: number, trace: number, emit: Emit): void {
     const gap = this.sessionSpec?.gapMs;
-    if (gap !== undefined && st.sessionOpen && h >= endAfter(this.base, st.hash, st.sessionLast + gap)) {
+    // (a window end after x is > x: the cheap test first)
+    if (
+      gap !== undefined &&
+      st.sessionOpen &&
+      h > st.sessionLast + gap &&
+      h >= endAfter(this.base, st.hash, st.sessionLast + gap)
+    ) {
       this.emitSession(st, userId, trace, emit);
     }
-    if (st.dayOpen && h >= endAfter(this.base, st.hash, st.dayStart + DAY_MS - 1)) {
+    if (st.dayOpen && h >= st.dayStart + DAY_MS && h >= endAfter(this.base, st.hash, st.dayStart + DAY_MS - 1)) {
       this.emitDay(st, userId, trace, emit);
     }
   }

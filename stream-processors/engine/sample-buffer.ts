@@ -46,8 +46,11 @@ function bitCount(x: number): number {
   return n;
 }
 
-/** Offset of channel c within a reading (it must be in `channels`). */
-const channelAt = (channels: number, c: number) => 2 + bitCount(channels & ((1 << c) - 1));
+/** Offset of channel c within a reading, by channel set (the channel must be in the set). */
+const CHANNEL_AT = Array.from({ length: 16 }, (_, channels) =>
+  Array.from({ length: CHANNELS }, (_, c) => 2 + bitCount(channels & ((1 << c) - 1))),
+);
+const channelAt = (channels: number, c: number) => CHANNEL_AT[channels]![c]!;
 
 function channelsOf(s: EngineSample): number {
   return (
@@ -111,13 +114,25 @@ function widen(h: HeldReadings, channels: number): void {
 
 /** Room for one more reading (and its device). */
 function makeRoom(h: HeldReadings): void {
+  if ((h.heldCount + 1) * h.stride <= h.held.length) return;
   const capacity = Math.floor(h.held.length / h.stride);
-  if (h.heldCount < capacity) return;
   const grown = Math.max(FIRST_CAPACITY, capacity + (capacity >> 1));
   const held = nans(grown * h.stride);
   for (let k = 0; k < h.heldCount * h.stride; k++) held[k] = h.held[k]!;
   h.held = held;
   if (h.heldDevs.length > 0) h.heldDevs = copyInto(nans(grown), h.heldDevs, h.heldCount);
+}
+
+/* (Array.prototype.copyWithin takes a generic path on plain arrays: moving 30 numbers took 1.4 µs, a loop 50 ns, measured) */
+
+/** a[from, to) moves up by `by` (the array has room). */
+function moveUp(a: number[], from: number, to: number, by: number): void {
+  for (let k = to - 1; k >= from; k--) a[k + by] = a[k]!;
+}
+
+/** a[from, to) moves to the start. */
+function moveDown(a: number[], from: number, to: number): void {
+  for (let k = from; k < to; k++) a[k - from] = a[k]!;
 }
 
 function copyInto(to: number[], from: readonly number[], n: number): number[] {
@@ -148,8 +163,8 @@ export function hold(h: HeldReadings, s: EngineSample, dev: number): void {
   const stride = h.stride;
   const held = h.held;
   if (at < n) {
-    held.copyWithin((at + 1) * stride, at * stride, n * stride);
-    if (h.heldDevs.length > 0) h.heldDevs.copyWithin(at + 1, at, n);
+    moveUp(held, at * stride, n * stride, stride);
+    if (h.heldDevs.length > 0) moveUp(h.heldDevs, at, n, 1);
   }
   const o = at * stride;
   held[o + TS] = s.ts;
@@ -171,7 +186,7 @@ function holdRr(h: HeldReadings, at: number, rr: readonly number[]): void {
   if (total > h.heldRr.length) {
     h.heldRr = copyInto(nans(Math.max(2 * FIRST_CAPACITY, total + (total >> 1))), h.heldRr, h.heldRrCount);
   }
-  if (at < h.heldRrCount) h.heldRr.copyWithin(at + rr.length, at, h.heldRrCount);
+  if (at < h.heldRrCount) moveUp(h.heldRr, at, h.heldRrCount, rr.length);
   for (let k = 0; k < rr.length; k++) h.heldRr[at + k] = rr[k]!;
   h.heldRrCount = total;
 }
@@ -212,9 +227,9 @@ export function release(h: HeldReadings, ts: number): void {
   const k = firstAtOrAfter(h, ts);
   if (k === 0) return;
   const nRr = rrStart(h, k);
-  h.held.copyWithin(0, k * h.stride, h.heldCount * h.stride);
-  if (h.heldDevs.length > 0) h.heldDevs.copyWithin(0, k, h.heldCount);
-  if (nRr > 0) h.heldRr.copyWithin(0, nRr, h.heldRrCount);
+  moveDown(h.held, k * h.stride, h.heldCount * h.stride);
+  if (h.heldDevs.length > 0) moveDown(h.heldDevs, k, h.heldCount);
+  if (nRr > 0) moveDown(h.heldRr, nRr, h.heldRrCount);
   h.heldCount -= k;
   h.heldRrCount -= nRr;
   // a second device counts again from the next reading on
