@@ -193,6 +193,9 @@ function holdRr(h: HeldReadings, at: number, rr: readonly number[]): void {
 
 const orNull = (v: number) => (Number.isNaN(v) ? null : v);
 
+/** (a series' readings are read, never written) */
+const NO_RR: readonly number[] = Object.freeze([]);
+
 /** The held readings with from ≤ ts < to, as a series for the feature library. */
 export function seriesOf(h: HeldReadings, from: number, to: number): SeriesSample[] {
   const out: SeriesSample[] = [];
@@ -211,7 +214,7 @@ export function seriesOf(h: HeldReadings, from: number, to: number): SeriesSampl
     out.push({
       ts: h.held[o + TS]!,
       bpm: bpm === 0 ? null : bpm,
-      rr: nRr === 0 ? [] : h.heldRr.slice(r, r + nRr),
+      rr: nRr === 0 ? NO_RR : h.heldRr.slice(r, r + nRr),
       cadence: cadence < 0 ? null : orNull(h.held[o + cadence]!),
       power: power < 0 ? null : orNull(h.held[o + power]!),
       speed: speed < 0 ? null : orNull(h.held[o + speed]!),

@@ -27,17 +27,6 @@ export interface ActivitySummary {
   steps: number | null;
 }
 
-function summarise(values: number[]): ChannelSummary | null {
-  if (values.length === 0) return null;
-  let sum = 0;
-  let max = -Infinity;
-  for (const v of values) {
-    sum += v;
-    max = Math.max(max, v);
-  }
-  return { n: values.length, mean: sum / values.length, max };
-}
-
 /**
  * Steps taken, from readings of a cumulative step counter (as watches and foot pods report it,
  * and as the simulator emits): the sum of increases between consecutive readings, i.e. last −
@@ -53,29 +42,41 @@ export function stepsTaken(counter: readonly number[]): number {
   return total;
 }
 
-type Channel = 'cadence' | 'power' | 'speed' | 'steps';
-
-function valuesOf(samples: readonly ActivitySample[], key: Channel): number[] {
-  const out: number[] = [];
-  for (const s of samples) {
-    const v = s[key];
-    if (v !== null && v !== undefined) out.push(v);
-  }
-  return out;
-}
-
-/**
- * Mean and max of cadence, power and speed, and steps taken, for the channels the readings
- * carry. `stepsBefore` is the step counter's reading just before the series (a live window's
- * predecessor), so the steps between it and the first reading are counted here.
- */
 export function summariseActivity(samples: readonly ActivitySample[], stepsBefore?: number): ActivitySummary {
-  const steps = valuesOf(samples, 'steps');
+  // one pass, sums in reading order (a window's readings are many and its channels few)
+  const cadence = new ChannelSum();
+  const power = new ChannelSum();
+  const speed = new ChannelSum();
+  const steps: number[] = [];
+  for (const s of samples) {
+    cadence.add(s.cadence);
+    power.add(s.power);
+    speed.add(s.speed);
+    if (s.steps !== null && s.steps !== undefined) steps.push(s.steps);
+  }
   if (steps.length > 0 && stepsBefore !== undefined) steps.unshift(stepsBefore);
   return {
-    cadence: summarise(valuesOf(samples, 'cadence')),
-    power: summarise(valuesOf(samples, 'power')),
-    speed: summarise(valuesOf(samples, 'speed')),
+    cadence: cadence.summary(),
+    power: power.summary(),
+    speed: speed.summary(),
     steps: steps.length === 0 ? null : stepsTaken(steps),
   };
+}
+
+/** Count, sum and max of a channel's readings, each counting once. */
+class ChannelSum {
+  n = 0;
+  sum = 0;
+  max = -Infinity;
+
+  add(v: number | null | undefined): void {
+    if (v === null || v === undefined) return;
+    this.n++;
+    this.sum += v;
+    this.max = Math.max(this.max, v);
+  }
+
+  summary(): ChannelSummary | null {
+    return this.n === 0 ? null : { n: this.n, mean: this.sum / this.n, max: this.max };
+  }
 }

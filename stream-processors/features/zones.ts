@@ -34,17 +34,16 @@ export interface ZoneTimes {
   z5: number;
 }
 
-const ZONE_KEYS: (keyof ZoneTimes)[] = ['z1', 'z2', 'z3', 'z4', 'z5'];
-
 /**
  * Seconds spent in zones 1–5 over a ts-sorted series: each reading holds until the next one, at
  * most `maxGapS` (see `heldSeconds`), so a dropout is not counted as time in any zone.
  */
 export function timeInZones(samples: readonly HrSample[], scale: ZoneScale, maxGapS = DEFAULT_MAX_GAP_S): ZoneTimes {
-  const t: ZoneTimes = { z1: 0, z2: 0, z3: 0, z4: 0, z5: 0 };
+  // by zone number (0 not counted): an indexed sum, not a keyed store per reading
+  const t = [0, 0, 0, 0, 0, 0];
   for (let i = 0; i < samples.length; i++) {
     const z = hrZone(samples[i]!.bpm, scale);
-    if (z > 0) t[ZONE_KEYS[z - 1]!] += heldSeconds(samples, i, maxGapS);
+    if (z > 0) t[z] = t[z]! + heldSeconds(samples, i, maxGapS);
   }
-  return t;
+  return { z1: t[1]!, z2: t[2]!, z3: t[3]!, z4: t[4]!, z5: t[5]! };
 }
