@@ -97,6 +97,8 @@ function beatsOnly(rr: readonly number[], mode: ArtifactMode): BeatValues {
   };
 }
 
+const hasHr = (s: SeriesSample): s is SeriesSample & HrSample => s.bpm !== null;
+
 /**
  * Every feature of one ts-sorted series, with the feature library's functions: the live
  * pipeline calls this for each closed tumbling or hopping window, and `pulsecoach analyze` for a
@@ -108,8 +110,9 @@ export function summarise(series: readonly SeriesSample[], p: Personal, opts: Su
   const bpm: number[] = [];
   const rr: number[] = [];
   for (const s of series) {
-    if (s.bpm !== null) {
-      hr.push({ ts: s.ts, bpm: s.bpm });
+    // a reading with a bpm is itself the heart-rate sample (no copy per reading)
+    if (hasHr(s)) {
+      hr.push(s);
       bpm.push(s.bpm);
     }
     for (const r of s.rr) rr.push(r);
