@@ -115,9 +115,9 @@ export class WindowEngine {
     for (let i = 0; i < this.frames.length; i++) {
       const f = this.frames[i]!;
       // a reading at or after the next window's start falls in it or a later one: nothing to move
-      if (s.ts >= st.nextEnd[i]! - f.advanceMs) continue;
+      if (s.ts >= st.nextEndOf(i) - f.advanceMs) continue;
       const end = endAfter(f, st.hash, s.ts);
-      if (end < st.nextEnd[i]!) st.nextEnd[i] = end;
+      if (end < st.nextEndOf(i)) st.setNextEnd(i, end);
     }
     if (s.ts > st.maxTs) {
       st.maxTs = s.ts;
@@ -159,14 +159,14 @@ export class WindowEngine {
     // most readings close nothing: the next window ends ahead of the horizon, and the held
     // readings, session and day stay as they are
     let due = false;
-    for (let i = 0; i < this.frames.length; i++) if (st.nextEnd[i]! <= h) due = true;
+    for (let i = 0; i < this.frames.length; i++) if (st.nextEndOf(i) <= h) due = true;
     if (due) {
       const p = this.personal(st);
       let keepFrom = Infinity;
       for (let i = 0; i < this.frames.length; i++) {
         const f = this.frames[i]!;
-        while (st.nextEnd[i]! <= h) this.closeFrameWindow(st, userId, i, p, trace, emit);
-        keepFrom = Math.min(keepFrom, st.nextEnd[i]! - f.sizeMs);
+        while (st.nextEndOf(i) <= h) this.closeFrameWindow(st, userId, i, p, trace, emit);
+        keepFrom = Math.min(keepFrom, st.nextEndOf(i) - f.sizeMs);
       }
       release(st, keepFrom === Infinity ? h : keepFrom);
     }
@@ -175,7 +175,7 @@ export class WindowEngine {
 
   private closeFrameWindow(st: UserStream, userId: string, i: number, p: Personal, trace: number, emit: Emit): void {
     const f = this.frames[i]!;
-    const end = st.nextEnd[i]!;
+    const end = st.nextEndOf(i);
     const start = end - f.sizeMs;
     const series = seriesOf(st, start, end);
     if (series.length > 0) {
@@ -218,7 +218,7 @@ export class WindowEngine {
     // the next window of this frame that holds a reading
     const next = end + f.advanceMs;
     const k = firstAtOrAfter(st, next - f.sizeMs);
-    st.nextEnd[i] = k < st.heldCount ? Math.max(next, endAfter(f, st.hash, heldTs(st, k))) : Infinity;
+    st.setNextEnd(i, k < st.heldCount ? Math.max(next, endAfter(f, st.hash, heldTs(st, k))) : Infinity);
   }
 
   /** A live window joins the user's session and day (closing the previous ones it does not belong to). */

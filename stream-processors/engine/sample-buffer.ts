@@ -81,6 +81,8 @@ const devOf = (h: HeldReadings, i: number) => (h.heldDevs.length > 0 ? h.heldDev
 
 /** Whether a reading of this device at this ts is already held. */
 export function isHeld(h: HeldReadings, ts: number, dev: number): boolean {
+  // most readings come in order, after every held one
+  if (h.heldCount === 0 || heldTs(h, h.heldCount - 1) < ts) return false;
   for (let i = firstAtOrAfter(h, ts); i < h.heldCount && heldTs(h, i) === ts; i++) {
     if (devOf(h, i) === dev) return true;
   }
@@ -153,7 +155,8 @@ export function hold(h: HeldReadings, s: EngineSample, dev: number): void {
   }
   if ((channels & ~h.channels) !== 0) widen(h, h.channels | channels);
   makeRoom(h);
-  let at = firstAtOrAfter(h, s.ts + 1);
+  const last = h.heldCount - 1;
+  let at = last >= 0 && heldTs(h, last) > s.ts ? firstAtOrAfter(h, s.ts + 1) : h.heldCount;
   while (at > 0 && heldTs(h, at - 1) === s.ts && devOf(h, at - 1) > dev) at--;
   const n = h.heldCount;
   if (n === 0) h.firstDev = dev;

@@ -23,10 +23,8 @@ const DAY_START = 9;
 const DAY_REST = 10;
 const ATL = 11;
 const CTL = 12;
-/** then the open session's values, packed, and the open day's */
-const SESSION_AT = 13;
-const DAY_AT = SESSION_AT + POOLED_SIZE;
-const NUM_SIZE = DAY_AT + POOLED_SIZE;
+/** then per tumbling/hopping spec the end of its next window, then the open session's values, packed, and the open day's */
+const NEXT_END = 13;
 
 /**
  * One user's windowing state, kept compact because it exists for every active user, and kept in
@@ -63,16 +61,20 @@ export class UserStream implements HeldReadings {
   heldRrCount = 0;
   /** bpm of the last heart-rate reading of the last closed live window (see hrBeforeTs) */
   hrBeforeBpm = 0;
-  /** per tumbling/hopping spec, in spec order: end of its next window to close; ∞ when none */
-  nextEnd: number[];
+  /** where the session's and the day's values start in `num` */
+  private readonly sessionAt: number;
+  private readonly dayAt: number;
   sessionOpen = false;
   dayOpen = false;
   /** training load EWMAs after day `loadDay` (UTC day number; −1: none yet) */
   loadDay = -1;
 
   constructor(frames: number, hash: number) {
+    this.sessionAt = NEXT_END + frames;
+    this.dayAt = this.sessionAt + POOLED_SIZE;
     // NaN, not 0: a double array from the start (an array of small integers would be copied into one)
-    this.num = new Array<number>(NUM_SIZE).fill(Number.NaN);
+    this.num = new Array<number>(this.dayAt + POOLED_SIZE).fill(Number.NaN);
+    this.num.fill(Infinity, NEXT_END, this.sessionAt);
     this.num[HASH] = hash;
     this.maxTs = -Infinity;
     this.closedUntil = -Infinity;
@@ -81,7 +83,20 @@ export class UserStream implements HeldReadings {
     this.sessionStart = this.sessionEnd = this.sessionLast = this.dayStart = 0;
     this.dayRest = Infinity;
     this.atl = this.ctl = 0;
-    this.nextEnd = new Array<number>(frames).fill(Infinity);
+  }
+
+  /** End of the next window to close of tumbling/hopping spec i (in spec order); ∞ when none. */
+  nextEndOf(i: number): number {
+    return this.num[NEXT_END + i]!;
+  }
+
+  setNextEnd(i: number, end: number): void {
+    this.num[NEXT_END + i] = end;
+  }
+
+  /** every spec's next window end (for the snapshot) */
+  get nextEnd(): number[] {
+    return this.num.slice(NEXT_END, this.sessionAt);
   }
 
   /** the user's window phase source: a hash of the user id (0 when windows are epoch-aligned) */
@@ -171,36 +186,36 @@ export class UserStream implements HeldReadings {
 
   /** The open session's values (for the snapshot). */
   get session(): FeatureValues | null {
-    return this.sessionOpen ? unpackValues(this.num, SESSION_AT) : null;
+    return this.sessionOpen ? unpackValues(this.num, this.sessionAt) : null;
   }
 
   /** The open day's values (for the snapshot). */
   get day(): FeatureValues | null {
-    return this.dayOpen ? unpackValues(this.num, DAY_AT) : null;
+    return this.dayOpen ? unpackValues(this.num, this.dayAt) : null;
   }
 
   /** Starts the session with a live window's values, or pools them into it. */
   poolSession(values: FeatureValues, p: Personal): void {
-    if (this.sessionOpen) poolInto(this.num, SESSION_AT, values, p);
-    else packValues(this.num, SESSION_AT, values);
+    if (this.sessionOpen) poolInto(this.num, this.sessionAt, values, p);
+    else packValues(this.num, this.sessionAt, values);
     this.sessionOpen = true;
   }
 
   poolDay(values: FeatureValues, p: Personal): void {
-    if (this.dayOpen) poolInto(this.num, DAY_AT, values, p);
-    else packValues(this.num, DAY_AT, values);
+    if (this.dayOpen) poolInto(this.num, this.dayAt, values, p);
+    else packValues(this.num, this.dayAt, values);
     this.dayOpen = true;
   }
 
   /** (A closed slot is blanked: a restored stream must encode as the one it was saved from.) */
   closeSession(): void {
     this.sessionOpen = false;
-    this.num.fill(Number.NaN, SESSION_AT, SESSION_AT + POOLED_SIZE);
+    this.num.fill(Number.NaN, this.sessionAt, this.sessionAt + POOLED_SIZE);
   }
 
   closeDay(): void {
     this.dayOpen = false;
-    this.num.fill(Number.NaN, DAY_AT, DAY_AT + POOLED_SIZE);
+    this.num.fill(Number.NaN, this.dayAt, this.dayAt + POOLED_SIZE);
   }
 
   /* the held readings as the snapshot's columns */
@@ -267,7 +282,7 @@ export function reviveUserStream(r: UserStreamRecord): UserStream {
   st.stepsBefore = r.stepsBefore;
   st.hrBeforeTs = r.hrBeforeTs;
   st.hrBeforeBpm = r.hrBeforeBpm;
-  st.nextEnd = r.nextEnd;
+  r.nextEnd.forEach((end, i) => st.setNextEnd(i, end));
   if (r.session) st.poolSession(r.session, UNUSED);
   st.sessionStart = r.sessionStart;
   st.sessionEnd = r.sessionEnd;
