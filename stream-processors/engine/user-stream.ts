@@ -10,21 +10,24 @@ import {
 import { extColumns, heldColumn, holdColumns, NONE, type HeldReadings } from './sample-buffer.ts';
 
 /* The scalars kept as numbers in `num` (a number in a field of its own is a heap box, 16 bytes more) */
+/* what every reading reads first, in the array's first cache line: */
 const HASH = 0;
 const MAX_TS = 1;
 const CLOSED_UNTIL = 2;
-const REST_ESTIMATE = 3;
-const STEPS_BEFORE = 4;
-const HR_BEFORE_TS = 5;
-const SESSION_START = 6;
-const SESSION_END = 7;
-const SESSION_LAST = 8;
-const DAY_START = 9;
-const DAY_REST = 10;
-const ATL = 11;
-const CTL = 12;
-/** then per tumbling/hopping spec the end of its next window, then the open session's values, packed, and the open day's */
-const NEXT_END = 13;
+const SESSION_LAST = 3;
+const DAY_START = 4;
+/** then per tumbling/hopping spec the end of its next window */
+const NEXT_END = 5;
+/* then, from `coldAt`, these, then the open session's values, packed, and the open day's */
+const REST_ESTIMATE = 0;
+const STEPS_BEFORE = 1;
+const HR_BEFORE_TS = 2;
+const SESSION_START = 3;
+const SESSION_END = 4;
+const DAY_REST = 5;
+const ATL = 6;
+const CTL = 7;
+const COLD = 8;
 
 /**
  * One user's windowing state, kept compact because it exists for every active user, and kept in
@@ -61,7 +64,8 @@ export class UserStream implements HeldReadings {
   heldRrCount = 0;
   /** bpm of the last heart-rate reading of the last closed live window (see hrBeforeTs) */
   hrBeforeBpm = 0;
-  /** where the session's and the day's values start in `num` */
+  /** where the scalars read on closing windows, the session's and the day's values start in `num` */
+  private readonly coldAt: number;
   private readonly sessionAt: number;
   private readonly dayAt: number;
   sessionOpen = false;
@@ -70,11 +74,12 @@ export class UserStream implements HeldReadings {
   loadDay = -1;
 
   constructor(frames: number, hash: number) {
-    this.sessionAt = NEXT_END + frames;
+    this.coldAt = NEXT_END + frames;
+    this.sessionAt = this.coldAt + COLD;
     this.dayAt = this.sessionAt + POOLED_SIZE;
     // NaN, not 0: a double array from the start (an array of small integers would be copied into one)
     this.num = new Array<number>(this.dayAt + POOLED_SIZE).fill(Number.NaN);
-    this.num.fill(Infinity, NEXT_END, this.sessionAt);
+    this.num.fill(Infinity, NEXT_END, this.coldAt);
     this.num[HASH] = hash;
     this.maxTs = -Infinity;
     this.closedUntil = -Infinity;
@@ -96,7 +101,7 @@ export class UserStream implements HeldReadings {
 
   /** every spec's next window end (for the snapshot) */
   get nextEnd(): number[] {
-    return this.num.slice(NEXT_END, this.sessionAt);
+    return this.num.slice(NEXT_END, this.coldAt);
   }
 
   /** the user's window phase source: a hash of the user id (0 when windows are epoch-aligned) */
@@ -119,37 +124,37 @@ export class UserStream implements HeldReadings {
   }
   /** resting HR estimated from the last closed day; 0 when none */
   get restEstimate(): number {
-    return this.num[REST_ESTIMATE]!;
+    return this.num[this.coldAt + REST_ESTIMATE]!;
   }
   set restEstimate(v: number) {
-    this.num[REST_ESTIMATE] = v;
+    this.num[this.coldAt + REST_ESTIMATE] = v;
   }
   /** step counter of the closed live windows' last reading with one (NaN: none): the next live window counts from it */
   get stepsBefore(): number {
-    return this.num[STEPS_BEFORE]!;
+    return this.num[this.coldAt + STEPS_BEFORE]!;
   }
   set stepsBefore(v: number) {
-    this.num[STEPS_BEFORE] = v;
+    this.num[this.coldAt + STEPS_BEFORE] = v;
   }
   /** the last heart-rate reading of the last closed live window (ts −∞: none), which holds into the next one */
   get hrBeforeTs(): number {
-    return this.num[HR_BEFORE_TS]!;
+    return this.num[this.coldAt + HR_BEFORE_TS]!;
   }
   set hrBeforeTs(v: number) {
-    this.num[HR_BEFORE_TS] = v;
+    this.num[this.coldAt + HR_BEFORE_TS] = v;
   }
   /** the session's window range and last reading */
   get sessionStart(): number {
-    return this.num[SESSION_START]!;
+    return this.num[this.coldAt + SESSION_START]!;
   }
   set sessionStart(v: number) {
-    this.num[SESSION_START] = v;
+    this.num[this.coldAt + SESSION_START] = v;
   }
   get sessionEnd(): number {
-    return this.num[SESSION_END]!;
+    return this.num[this.coldAt + SESSION_END]!;
   }
   set sessionEnd(v: number) {
-    this.num[SESSION_END] = v;
+    this.num[this.coldAt + SESSION_END] = v;
   }
   get sessionLast(): number {
     return this.num[SESSION_LAST]!;
@@ -166,22 +171,22 @@ export class UserStream implements HeldReadings {
   }
   /** lowest stable 60 s mean HR seen today (∞: none) */
   get dayRest(): number {
-    return this.num[DAY_REST]!;
+    return this.num[this.coldAt + DAY_REST]!;
   }
   set dayRest(v: number) {
-    this.num[DAY_REST] = v;
+    this.num[this.coldAt + DAY_REST] = v;
   }
   get atl(): number {
-    return this.num[ATL]!;
+    return this.num[this.coldAt + ATL]!;
   }
   set atl(v: number) {
-    this.num[ATL] = v;
+    this.num[this.coldAt + ATL] = v;
   }
   get ctl(): number {
-    return this.num[CTL]!;
+    return this.num[this.coldAt + CTL]!;
   }
   set ctl(v: number) {
-    this.num[CTL] = v;
+    this.num[this.coldAt + CTL] = v;
   }
 
   /** The open session's values (for the snapshot). */
