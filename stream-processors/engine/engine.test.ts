@@ -4,7 +4,9 @@ import type { Features } from '../../schemas/index.ts';
 import { updateLoad } from '../features/load.ts';
 import { mergeValues } from '../features/pooled-values.ts';
 import { summarise, type FeatureValues, type Personal, type SeriesSample } from '../features/window-summary.ts';
+import avro from 'avsc';
 import { DEFAULT_MAX_HR, DEFAULT_REST_HR, WindowEngine, windowPhase, type EngineOptions } from './engine.ts';
+import { reviveUserStream, userStreamSchema, type UserStreamRecord } from './user-stream.ts';
 import type { EngineSample } from './sample-buffer.ts';
 import { testSample } from '../test-samples.ts';
 
@@ -156,6 +158,43 @@ describe('WindowEngine: tumbling windows', () => {
       expect(f).toMatchObject({ cadenceCount: 10, cadenceMean: 80, powerCount: 10, powerMax: 200, speedCount: 10 });
     }
     expect(of('live')).toHaveLength(2);
+  });
+
+  it('holds channels that appear mid-window, out of order, from a second device, as the sorted series', () => {
+    // readings 1 s apart; a foot pod (steps, cadence) joins at 4 s, a power meter at 6 s, and two
+    // readings arrive late (within the bound); the strap's RR intervals on every other reading
+    const readings = run(T0, 10, (i) => 120 + i).map((s, i) => ({
+      ...s,
+      rr: i % 2 === 0 ? [500 - i, 505 - i] : [],
+      cadence: i >= 4 ? 80 + i : null,
+      steps: i >= 4 ? 1000 + 3 * i : null,
+      power: i >= 6 ? 200 + i : null,
+    }));
+    const second = sample(T0 + 5000, 125, { deviceId: 'watch', speed: 3.5 });
+    const arrival = [0, 1, 2, 3, 4, 6, 7, 5, 8, 9].map((i) => readings[i]!);
+    const { add, out, st, engine } = setup();
+    add(...arrival.slice(0, 6), second, ...arrival.slice(6));
+    // a restore mid-window gives the same stream (the snapshot's columns are the held readings)
+    const restored = reviveUserStream(
+      avro.Type.forSchema(userStreamSchema as avro.Schema).fromBuffer(
+        avro.Type.forSchema(userStreamSchema as avro.Schema).toBuffer(st),
+      ) as UserStreamRecord,
+    );
+    const emitted: Features[] = [];
+    engine.add(restored, sample(T0 + 20_000, 100), (f) => void emitted.push(f));
+    add(sample(T0 + 20_000, 100));
+    const expected = summarise(asSeries([...readings, second]), DEFAULT_P, { endTs: T0 + 10_000 });
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject(expected);
+    expect(out[0]).toMatchObject({
+      samples: 11,
+      cadenceCount: 6,
+      powerCount: 4,
+      speedCount: 1,
+      steps: 15,
+      rrCount: 10,
+    });
+    expect(emitted).toEqual(out);
   });
 
   it('counts the step counter across live windows: every step once', () => {

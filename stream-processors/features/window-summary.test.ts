@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { hrvTimeDomain } from './hrv.ts';
 import { testSample } from '../test-samples.ts';
 import { banisterTrimpSeries } from './trimp.ts';
-import { mergeValues } from './pooled-values.ts';
+import { mergeValues, packValues, POOLED_SIZE, unpackValues } from './pooled-values.ts';
 import { summarise, toFeatures, type FeatureValues, type Personal, type SeriesSample } from './window-summary.ts';
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s
@@ -297,6 +297,21 @@ describe('mergeValues', () => {
     // differences 20, 20 (a) and 20 (b): RMSSD 20
     expect(m.rmssd).toBeCloseTo(20, 12);
     expect(m.drift).toBeNull();
+  });
+
+  it('packs values into numbers and back losslessly: nulls, NaN mean, drift kind', () => {
+    const withDrift = summarise(
+      series.map((s, i) => ({ ...s, power: 200, bpm: 120 + i })),
+      P,
+    );
+    const noHr = summarise([reading(T0, null, { rr: [800] })], P);
+    expect(withDrift.driftKind).toBe('power');
+    expect(Number.isNaN(noHr.hrMean)).toBe(true);
+    for (const v of [summarise(series, P), withDrift, noHr]) {
+      const packed = new Array<number>(2 * POOLED_SIZE).fill(0);
+      packValues(packed, POOLED_SIZE, v);
+      expect(unpackValues(packed, POOLED_SIZE)).toEqual(v);
+    }
   });
 
   it('an empty part is the identity', () => {
