@@ -44,32 +44,33 @@ const COLD = 8;
  * builds the stream again from them.
  */
 export class UserStream implements HeldReadings {
+  // (fields in the order of how often a reading reads them: the first few share its cache line)
   readonly num: number[];
-  /** from the profile; 0 when unknown */
-  maxHr = 0;
-  restHr = 0;
-  /** 0 unknown, 1 male, 2 female */
-  sex = 0;
-  /** device of the first reading; `heldDevs` holds one per reading only once a second device appears */
-  firstDev = 0;
   /** the held readings: ts, bpm (0: none) + RR count · 256, then the channels in `channels` */
   held: number[] = NONE;
   heldCount = 0;
   stride = 2;
   /** which of cadence, power, speed, steps the held readings carry (a bit each, in that order) */
   channels = 0;
-  heldDevs: number[] = NONE;
   /** the RR intervals of the held readings, in reading order */
   heldRr: number[] = NONE;
   heldRrCount = 0;
-  /** bpm of the last heart-rate reading of the last closed live window (see hrBeforeTs) */
-  hrBeforeBpm = 0;
+  heldDevs: number[] = NONE;
+  /** device of the first reading; `heldDevs` holds one per reading only once a second device appears */
+  firstDev = 0;
+  sessionOpen = false;
+  dayOpen = false;
   /** where the scalars read on closing windows, the session's and the day's values start in `num` */
   private readonly coldAt: number;
   private readonly sessionAt: number;
   private readonly dayAt: number;
-  sessionOpen = false;
-  dayOpen = false;
+  /** from the profile; 0 when unknown */
+  maxHr = 0;
+  restHr = 0;
+  /** 0 unknown, 1 male, 2 female */
+  sex = 0;
+  /** bpm of the last heart-rate reading of the last closed live window (see hrBeforeTs) */
+  hrBeforeBpm = 0;
   /** training load EWMAs after day `loadDay` (UTC day number; −1: none yet) */
   loadDay = -1;
 
