@@ -13,7 +13,7 @@ import { tanakaMaxHr } from './heart-rate.ts';
 import { checkpointHeader, decodeProcessorCheckpoint } from './processor-checkpoint.ts';
 import { WindowEngine } from './engine/engine.ts';
 import type { EngineSample } from './engine/sample-buffer.ts';
-import { reviveUserStream, userStreamSchema, type UserStream } from './engine/user-stream.ts';
+import { userStreamSchema, type UserStream, type UserStreamRecord } from './engine/user-stream.ts';
 
 const STAGE = 'processor';
 
@@ -63,7 +63,7 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     zoneBasis,
     rrCorrection,
   });
-  const state = createTaskState(userStreamSchema, reviveUserStream);
+  const state = createTaskState(userStreamSchema, (r: UserStreamRecord) => engine.revive(r));
   // a user's window is one output however often a restored task computes it again
   const features = emitter(deps, STAGE, 'features', (f) => `${f.window}@${f.windowEnd}`);
   const samples = serde('Sample').projection(engineFields);

@@ -5,7 +5,7 @@ import { parseWindowSpecs } from '../../platform/window-specs.ts';
 import { serde, type Features } from '../../schemas/index.ts';
 import { WindowEngine, type AddResult, type EngineOptions } from './engine.ts';
 import type { EngineSample } from './sample-buffer.ts';
-import { reviveUserStream, userStreamSchema, type UserStream } from './user-stream.ts';
+import { userStreamSchema, type UserStream, type UserStreamRecord } from './user-stream.ts';
 
 const SPECS = parseWindowSpecs('live=tumbling:10s,hrv=hopping:30s/10s,session=session:1m,day=daily');
 const OUT_OF_ORDER_MS = 5000;
@@ -184,14 +184,14 @@ class Run {
 
   /** Snapshot every user's state and continue from a restored copy, as after a rebalance. */
   restore(): this {
-    const before = createTaskState(userStreamSchema, reviveUserStream);
+    const before = createTaskState(userStreamSchema, (r: UserStreamRecord) => this.engine.revive(r));
     for (const [userId, st] of this.states) before.set(0, userId, st);
     const saved = before.snapshot(0);
-    const after = createTaskState(userStreamSchema, reviveUserStream);
+    const after = createTaskState(userStreamSchema, (r: UserStreamRecord) => this.engine.revive(r));
     after.restore(0, saved);
     const restored = new Map(after.entries(0));
     // the same state: it saves as the same bytes (the arrays' spare room may differ)
-    const again = createTaskState(userStreamSchema, reviveUserStream);
+    const again = createTaskState(userStreamSchema, (r: UserStreamRecord) => this.engine.revive(r));
     for (const [userId, st] of restored) again.set(0, userId, st);
     expect(again.snapshot(0)).toEqual(saved);
     this.states = restored;

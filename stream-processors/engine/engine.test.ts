@@ -6,7 +6,7 @@ import { mergeValues } from '../features/pooled-values.ts';
 import { summarise, type FeatureValues, type Personal, type SeriesSample } from '../features/window-summary.ts';
 import avro from 'avsc';
 import { DEFAULT_MAX_HR, DEFAULT_REST_HR, WindowEngine, windowPhase, type EngineOptions } from './engine.ts';
-import { reviveUserStream, userStreamSchema, type UserStreamRecord } from './user-stream.ts';
+import { deviceHash, userStreamSchema, type UserStreamRecord } from './user-stream.ts';
 import type { EngineSample } from './sample-buffer.ts';
 import { testSample } from '../test-samples.ts';
 
@@ -162,7 +162,8 @@ describe('WindowEngine: tumbling windows', () => {
 
   it('holds channels that appear mid-window, out of order, from a second device, as the sorted series', () => {
     // readings 1 s apart; a foot pod (steps, cadence) joins at 4 s, a power meter at 6 s, and two
-    // readings arrive late (within the bound); the strap's RR intervals on every other reading
+    // readings arrive late (within the bound); the strap's RR intervals on every other reading; a
+    // watch reads at 5 s too, with other values (readings of one instant go in device order)
     const readings = run(T0, 10, (i) => 120 + i).map((s, i) => ({
       ...s,
       rr: i % 2 === 0 ? [500 - i, 505 - i] : [],
@@ -170,20 +171,20 @@ describe('WindowEngine: tumbling windows', () => {
       steps: i >= 4 ? 1000 + 3 * i : null,
       power: i >= 6 ? 200 + i : null,
     }));
-    const second = sample(T0 + 5000, 125, { deviceId: 'watch', speed: 3.5 });
+    const watch = sample(T0 + 5000, 90, { deviceId: 'watch', speed: 3.5, rr: [700] });
     const arrival = [0, 1, 2, 3, 4, 6, 7, 5, 8, 9].map((i) => readings[i]!);
     const { add, out, st, engine } = setup();
-    add(...arrival.slice(0, 6), second, ...arrival.slice(6));
-    // a restore mid-window gives the same stream (the snapshot's columns are the held readings)
-    const restored = reviveUserStream(
-      avro.Type.forSchema(userStreamSchema as avro.Schema).fromBuffer(
-        avro.Type.forSchema(userStreamSchema as avro.Schema).toBuffer(st),
-      ) as UserStreamRecord,
-    );
+    add(...arrival.slice(0, 6), watch, ...arrival.slice(6));
+    // a restore mid-window gives the same stream: it saves as the same bytes, and closes the same window
+    const type = avro.Type.forSchema(userStreamSchema as avro.Schema);
+    const saved = type.toBuffer(st);
+    const restored = engine.revive(type.fromBuffer(saved) as UserStreamRecord);
+    expect(type.toBuffer(restored)).toEqual(saved);
     const emitted: Features[] = [];
     engine.add(restored, sample(T0 + 20_000, 100), (f) => void emitted.push(f));
     add(sample(T0 + 20_000, 100));
-    const expected = summarise(asSeries([...readings, second]), DEFAULT_P, { endTs: T0 + 10_000 });
+    const inOrder = [...readings, watch].sort((a, b) => a.ts - b.ts || deviceHash(a.deviceId) - deviceHash(b.deviceId));
+    const expected = summarise(asSeries(inOrder), DEFAULT_P, { endTs: T0 + 10_000 });
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject(expected);
     expect(out[0]).toMatchObject({
@@ -192,9 +193,29 @@ describe('WindowEngine: tumbling windows', () => {
       powerCount: 4,
       speedCount: 1,
       steps: 15,
-      rrCount: 10,
+      rrCount: 11,
     });
     expect(emitted).toEqual(out);
+  });
+
+  it('a restore under other window specs keeps the live windows, and starts a new spec after the horizon', () => {
+    const type = avro.Type.forSchema(userStreamSchema as avro.Schema);
+    const before = setup('live=tumbling:10s,day=daily');
+    before.add(...run(T0, 25, (i) => 110 + i));
+    const saved = type.fromBuffer(type.toBuffer(before.st)) as UserStreamRecord;
+    const horizon = before.engine.horizon(before.st);
+    // the same engine carries on; another, with a hopping spec added, restores the snapshot
+    const after = setup('live=tumbling:10s,h=hopping:30s/10s,day=daily');
+    const restored = after.engine.revive(saved);
+    const later = run(T0 + 25_000, 40, (i) => 130 + (i % 5));
+    before.add(...later);
+    for (const s of later) after.engine.add(restored, s, after.emit);
+    const liveBefore = before.of('live').filter((f) => f.windowEnd > horizon);
+    expect(after.of('live')).toEqual(liveBefore);
+    const hopping = after.of('h');
+    expect(hopping.length).toBeGreaterThan(0);
+    expect(hopping[0]!.windowEnd).toBeGreaterThan(horizon);
+    for (const f of hopping) expect(f).toMatchObject({ maxHr: DEFAULT_MAX_HR, restHr: DEFAULT_REST_HR });
   });
 
   it('counts the step counter across live windows: every step once', () => {

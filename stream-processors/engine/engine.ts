@@ -12,7 +12,7 @@ import {
   type Personal,
 } from '../features/index.ts';
 import { firstAtOrAfter, heldTs, hold, isHeld, release, seriesOf, type EngineSample } from './sample-buffer.ts';
-import { deviceHash, UserStream } from './user-stream.ts';
+import { deviceHash, reviveUserStream, UserStream, type UserStreamRecord } from './user-stream.ts';
 
 export interface EngineOptions {
   /** allowed out-of-orderness: the watermark trails the newest reading by this much */
@@ -100,6 +100,29 @@ export class WindowEngine {
   /** A user's empty stream, before their first reading. */
   newStream(userId: string): UserStream {
     return new UserStream(this.frames.length, this.opts.staggered ? userHash(userId) : 0);
+  }
+
+  /**
+   * A user's stream from its snapshot (TaskState's revive). PULSE_WINDOWS may have changed since
+   * it was saved: a tumbling or hopping spec whose next window end is missing or off this
+   * engine's grid resumes with the first window that ends after the horizon and holds a held
+   * reading (a new spec's first window holds only the readings still held).
+   */
+  revive(record: UserStreamRecord): UserStream {
+    const st = reviveUserStream(record, this.frames.length);
+    for (let i = 0; i < this.frames.length; i++) {
+      const f = this.frames[i]!;
+      const end = st.nextEndOf(i);
+      const onGrid = i < record.nextEnd.length && (end === Infinity || endAfter(f, st.hash, end - 1) === end);
+      if (onGrid) continue;
+      st.setNextEnd(
+        i,
+        st.heldCount === 0
+          ? Infinity
+          : Math.max(endAfter(f, st.hash, heldTs(st, 0)), endAfter(f, st.hash, this.horizon(st))),
+      );
+    }
+    return st;
   }
 
   /** Readings before this are late. */

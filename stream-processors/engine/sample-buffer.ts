@@ -112,6 +112,7 @@ function widen(h: HeldReadings, channels: number): void {
   h.held = held;
   h.stride = stride;
   h.channels = channels;
+  if (h.heldDevs.length > 0) h.heldDevs = copyInto(nans(held.length / stride), h.heldDevs, h.heldCount);
 }
 
 /** Room for one more reading (and its device). */
@@ -271,6 +272,9 @@ export function holdColumns(
 ): void {
   let channels = 0;
   for (let k = 0; k < ext.length; k++) if (!Number.isNaN(ext[k]!)) channels |= 1 << (k % CHANNELS);
+  // a column of NaNs (its readings with a channel were released) stays a column: saved again, the
+  // stream gives the same bytes
+  if (ext.length > 0 && channels === 0) channels = 1;
   h.channels = channels;
   h.stride = 2 + bitCount(channels);
   h.heldCount = ts.length;

@@ -41,7 +41,7 @@ const COLD = 8;
  *
  * Its snapshot (userStreamSchema) has the readings as columns and the session and day as
  * FeatureValues records: the getters below give those to the Avro encoder, and reviveUserStream
- * builds the stream again from them.
+ * (through WindowEngine.revive) builds the stream again from them.
  */
 export class UserStream implements HeldReadings {
   // (fields in the order of how often a reading reads them: the first few share its cache line)
@@ -275,8 +275,8 @@ export interface UserStreamRecord {
 }
 
 /** A UserStream from its snapshot (the Avro decoder's record of userStreamSchema). */
-export function reviveUserStream(r: UserStreamRecord): UserStream {
-  const st = new UserStream(r.nextEnd.length, r.hash);
+export function reviveUserStream(r: UserStreamRecord, frames: number): UserStream {
+  const st = new UserStream(frames, r.hash);
   st.maxTs = r.maxTs;
   st.closedUntil = r.closedUntil;
   st.maxHr = r.maxHr;
@@ -288,7 +288,8 @@ export function reviveUserStream(r: UserStreamRecord): UserStream {
   st.stepsBefore = r.stepsBefore;
   st.hrBeforeTs = r.hrBeforeTs;
   st.hrBeforeBpm = r.hrBeforeBpm;
-  r.nextEnd.forEach((end, i) => st.setNextEnd(i, end));
+  // the engine's tumbling and hopping specs may be more or fewer than the snapshot's (WindowEngine.revive)
+  for (let i = 0; i < Math.min(frames, r.nextEnd.length); i++) st.setNextEnd(i, r.nextEnd[i]!);
   if (r.session) st.poolSession(r.session, UNUSED);
   st.sessionStart = r.sessionStart;
   st.sessionEnd = r.sessionEnd;
