@@ -48,7 +48,7 @@ const planArb = fc.record({
   seed: fc.integer(),
   hasRr: fc.boolean(),
   hasSteps: fc.boolean(),
-  /** a second device reporting at the same instants as the watch, some of the time */
+  /** a second device reporting at the same instants as the watch, some of the time, some with power */
   strap: fc.boolean(),
   dupPct: fc.integer({ min: 0, max: 10 }),
   lates: fc.integer({ min: 0, max: 3 }),
@@ -103,7 +103,12 @@ function arrivalsOf(userId: string, u: Plan, graceMs: number): Arrival[] {
     };
     readings.push({ s, key: ts + delay(), seq: 0 });
     if (u.strap && rnd() < 0.3) {
-      const strap: EngineSample = { ...base(ts, 'strap'), bpm: clamp(bpm + Math.round((rnd() - 0.5) * 6), 50, 200) };
+      // the strap pairs with a power meter some of the time: another device, another channel
+      const strap: EngineSample = {
+        ...base(ts, 'strap'),
+        bpm: clamp(bpm + Math.round((rnd() - 0.5) * 6), 50, 200),
+        power: rnd() < 0.5 ? 150 + Math.floor(rnd() * 100) : null,
+      };
       readings.push({ s: strap, key: ts + delay(), seq: 0 });
     }
   }
