@@ -2,16 +2,18 @@ import type { WindowSpec } from '../../platform/index.ts';
 import type { Features } from '../../schemas/index.ts';
 import {
   estimateMaxHr,
+  POOLED_SIZE,
   restingHrFromSeries,
-  summarise,
+  summariseInto,
   toFeatures,
+  unpackValues,
   updateLoad,
   type DailyValues,
   type ArtifactMode,
   type FeatureValues,
   type Personal,
 } from '../features/index.ts';
-import { firstAtOrAfter, heldTs, hold, isHeld, release, seriesOf, type EngineSample } from './sample-buffer.ts';
+import { firstAtOrAfter, heldTs, hold, isHeld, release, windowOf, type EngineSample } from './sample-buffer.ts';
 import { deviceHash, reviveUserStream, UserStream, type UserStreamRecord } from './user-stream.ts';
 
 export interface EngineOptions {
@@ -80,6 +82,8 @@ export class WindowEngine {
   private readonly base: Frame;
   private readonly sessionSpec: { name: string; gapMs: number } | null = null;
   private readonly daySpec: { name: string } | null = null;
+  /** the window being closed, packed (packed-values.ts): summarised here, then pooled into the session and day */
+  private readonly values = new Array<number>(POOLED_SIZE).fill(Number.NaN);
 
   constructor(
     specs: WindowSpec[],
@@ -200,10 +204,10 @@ export class WindowEngine {
     const f = this.frames[i]!;
     const end = st.nextEndOf(i);
     const start = end - f.sizeMs;
-    const series = seriesOf(st, start, end);
-    if (series.length > 0) {
+    const { readings, rr } = windowOf(st, start, end);
+    if (readings.length > 0) {
       const live = i === 0;
-      const values = summarise(series, p, {
+      summariseInto(this.values, 0, readings, rr, p, {
         endTs: end,
         rrCorrection: this.opts.rrCorrection,
         // live windows tile time: the steps, and the time held by the reading, between the previous
@@ -212,29 +216,29 @@ export class WindowEngine {
         startTs: start,
         hrBefore: live && st.hrBeforeTs > -Infinity ? { ts: st.hrBeforeTs, bpm: st.hrBeforeBpm } : undefined,
       });
-      emit(this.record(userId, f.name, f.kind, start, end, values, trace));
+      emit(this.record(userId, f.name, f.kind, start, end, unpackValues(this.values, 0), trace));
       if (live) {
         // the next live window counts its steps from this one's last counter reading (live windows
         // close in order, one at a time; the held readings may reach further back for other specs)
-        for (let k = series.length - 1; k >= 0; k--) {
-          const steps = series[k]!.steps;
+        for (let k = readings.length - 1; k >= 0; k--) {
+          const steps = readings[k]!.steps;
           if (steps !== null) {
             st.stepsBefore = steps;
             break;
           }
         }
-        for (let k = series.length - 1; k >= 0; k--) {
-          const bpm = series[k]!.bpm;
+        for (let k = readings.length - 1; k >= 0; k--) {
+          const bpm = readings[k]!.bpm;
           if (bpm !== null) {
-            st.hrBeforeTs = series[k]!.ts;
+            st.hrBeforeTs = readings[k]!.ts;
             st.hrBeforeBpm = bpm;
             break;
           }
         }
-        this.rollUp(st, userId, start, end, series[0]!.ts, series[series.length - 1]!.ts, values, trace, emit);
+        this.rollUp(st, userId, start, end, readings[0]!.ts, readings[readings.length - 1]!.ts, trace, emit);
       }
       if (this.daySpec && f.sizeMs >= 60_000) {
-        const rest = restingHrFromSeries(series.filter((s) => s.bpm !== null) as { ts: number; bpm: number }[]);
+        const rest = restingHrFromSeries(readings.filter((s) => s.bpm !== null) as { ts: number; bpm: number }[]);
         if (rest && rest.bpm < st.dayRest) st.dayRest = rest.bpm;
       }
     }
@@ -244,7 +248,10 @@ export class WindowEngine {
     st.setNextEnd(i, k < st.heldCount ? Math.max(next, endAfter(f, st.hash, heldTs(st, k))) : Infinity);
   }
 
-  /** A live window joins the user's session and day (closing the previous ones it does not belong to). */
+  /**
+   * The live window just summarised (in `values`) joins the user's session and day (closing the
+   * previous ones it does not belong to).
+   */
   private rollUp(
     st: UserStream,
     userId: string,
@@ -252,7 +259,6 @@ export class WindowEngine {
     end: number,
     firstTs: number,
     lastTs: number,
-    values: FeatureValues,
     trace: number,
     emit: Emit,
   ): void {
@@ -261,7 +267,7 @@ export class WindowEngine {
     if (gap !== undefined) {
       if (st.sessionOpen && firstTs - st.sessionLast > gap) this.emitSession(st, userId, trace, emit);
       if (!st.sessionOpen) st.sessionStart = start;
-      st.poolSession(values, p);
+      st.poolSession(this.values, 0, p);
       st.sessionEnd = end;
       st.sessionLast = lastTs;
     }
@@ -269,7 +275,7 @@ export class WindowEngine {
       const day = Math.floor(start / DAY_MS) * DAY_MS;
       if (st.dayOpen && st.dayStart !== day) this.emitDay(st, userId, trace, emit);
       if (!st.dayOpen) st.dayStart = day;
-      st.poolDay(values, p);
+      st.poolDay(this.values, 0, p);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Sample } from '../../schemas/index.ts';
-import type { SeriesSample } from '../features/index.ts';
+import type { WindowReading } from '../features/index.ts';
 
 /** A reading as the engine takes it in: the Sample schema's fields (the processor decodes just these). */
 export type EngineSample = Pick<
@@ -197,36 +197,39 @@ function holdRr(h: HeldReadings, at: number, rr: readonly number[]): void {
 
 const orNull = (v: number) => (Number.isNaN(v) ? null : v);
 
-/** (a series' readings are read, never written) */
-const NO_RR: readonly number[] = Object.freeze([]);
+/** A window's held readings, and their RR intervals in order. */
+export interface HeldWindow {
+  readings: WindowReading[];
+  rr: number[];
+}
 
-/** The held readings with from ≤ ts < to, as a series for the feature library. */
-export function seriesOf(h: HeldReadings, from: number, to: number): SeriesSample[] {
-  const out: SeriesSample[] = [];
+/** The held readings with from ≤ ts < to, for the feature library. */
+export function windowOf(h: HeldReadings, from: number, to: number): HeldWindow {
+  const readings: WindowReading[] = [];
   const first = firstAtOrAfter(h, from);
   const stride = h.stride;
   const cadence = h.channels & 1 ? channelAt(h.channels, 0) : -1;
   const power = h.channels & 2 ? channelAt(h.channels, 1) : -1;
   const speed = h.channels & 4 ? channelAt(h.channels, 2) : -1;
   const steps = h.channels & 8 ? channelAt(h.channels, STEPS) : -1;
-  let r = rrStart(h, first);
+  const rrFrom = rrStart(h, first);
+  let rrTo = rrFrom;
   for (let i = first; i < h.heldCount && heldTs(h, i) < to; i++) {
     const o = i * stride;
     const meta = h.held[o + META]!;
     const nRr = rrCount(meta);
     const bpm = meta - nRr * RR_SHIFT;
-    out.push({
+    readings.push({
       ts: h.held[o + TS]!,
       bpm: bpm === 0 ? null : bpm,
-      rr: nRr === 0 ? NO_RR : h.heldRr.slice(r, r + nRr),
       cadence: cadence < 0 ? null : orNull(h.held[o + cadence]!),
       power: power < 0 ? null : orNull(h.held[o + power]!),
       speed: speed < 0 ? null : orNull(h.held[o + speed]!),
       steps: steps < 0 ? null : orNull(h.held[o + steps]!),
     });
-    r += nRr;
+    rrTo += nRr;
   }
-  return out;
+  return { readings, rr: h.heldRr.slice(rrFrom, rrTo) };
 }
 
 /** Drops the held readings before `ts` (no open window needs them). */

@@ -1,5 +1,6 @@
 import { loadSchema } from '../../schemas/index.ts';
 import {
+  copyValues,
   packValues,
   poolInto,
   POOLED_SIZE,
@@ -200,16 +201,27 @@ export class UserStream implements HeldReadings {
     return this.dayOpen ? unpackValues(this.num, this.dayAt) : null;
   }
 
-  /** Starts the session with a live window's values, or pools them into it. */
-  poolSession(values: FeatureValues, p: Personal): void {
-    if (this.sessionOpen) poolInto(this.num, this.sessionAt, values, p);
-    else packValues(this.num, this.sessionAt, values);
+  /** Starts the session with a live window's values (packed at `at`), or pools them into it. */
+  poolSession(values: readonly number[], at: number, p: Personal): void {
+    if (this.sessionOpen) poolInto(this.num, this.sessionAt, values, at, p);
+    else copyValues(this.num, this.sessionAt, values, at);
     this.sessionOpen = true;
   }
 
-  poolDay(values: FeatureValues, p: Personal): void {
-    if (this.dayOpen) poolInto(this.num, this.dayAt, values, p);
-    else packValues(this.num, this.dayAt, values);
+  poolDay(values: readonly number[], at: number, p: Personal): void {
+    if (this.dayOpen) poolInto(this.num, this.dayAt, values, at, p);
+    else copyValues(this.num, this.dayAt, values, at);
+    this.dayOpen = true;
+  }
+
+  /** A snapshot's open session and day (reviveUserStream). */
+  restoreSession(values: FeatureValues): void {
+    packValues(this.num, this.sessionAt, values);
+    this.sessionOpen = true;
+  }
+
+  restoreDay(values: FeatureValues): void {
+    packValues(this.num, this.dayAt, values);
     this.dayOpen = true;
   }
 
@@ -290,11 +302,11 @@ export function reviveUserStream(r: UserStreamRecord, frames: number): UserStrea
   st.hrBeforeBpm = r.hrBeforeBpm;
   // the engine's tumbling and hopping specs may be more or fewer than the snapshot's (WindowEngine.revive)
   for (let i = 0; i < Math.min(frames, r.nextEnd.length); i++) st.setNextEnd(i, r.nextEnd[i]!);
-  if (r.session) st.poolSession(r.session, UNUSED);
+  if (r.session) st.restoreSession(r.session);
   st.sessionStart = r.sessionStart;
   st.sessionEnd = r.sessionEnd;
   st.sessionLast = r.sessionLast;
-  if (r.day) st.poolDay(r.day, UNUSED);
+  if (r.day) st.restoreDay(r.day);
   st.dayStart = r.dayStart;
   st.dayRest = r.dayRest;
   st.atl = r.atl;
@@ -302,9 +314,6 @@ export function reviveUserStream(r: UserStreamRecord, frames: number): UserStrea
   st.loadDay = r.loadDay;
   return st;
 }
-
-/** (pooling into a closed session or day only packs the values) */
-const UNUSED: Personal = { maxHr: 0, restHr: 0, sex: 'm', zoneBasis: 'max' };
 
 const doubles = { type: 'array', items: 'double' };
 

@@ -39,6 +39,7 @@ export {
 } from './estimates.ts';
 export {
   summarise,
+  summariseInto,
   toFeatures,
   type DailyValues,
   type WindowIdentity,
@@ -46,5 +47,7 @@ export {
   type Personal,
   type SeriesSample,
   type SummaryOptions,
+  type WindowReading,
 } from './window-summary.ts';
-export { mergeValues, packValues, poolInto, unpackValues, POOLED_SIZE } from './pooled-values.ts';
+export { mergeValues, poolInto } from './pooled-values.ts';
+export { copyValues, packValues, unpackValues, POOLED_SIZE } from './packed-values.ts';

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { hrvTimeDomain } from './hrv.ts';
 import { testSample } from '../test-samples.ts';
 import { banisterTrimpSeries } from './trimp.ts';
-import { mergeValues, packValues, POOLED_SIZE, unpackValues } from './pooled-values.ts';
+import { packValues, POOLED_SIZE, unpackValues } from './packed-values.ts';
+import { mergeValues } from './pooled-values.ts';
 import { summarise, toFeatures, type FeatureValues, type Personal, type SeriesSample } from './window-summary.ts';
 
 const T0 = 1_700_000_000_000; // a multiple of 10 s

@@ -8,8 +8,11 @@ import { DEFAULT_MAX_GAP_S, heldSeconds, type HrSample } from './samples.ts';
 import { banisterTrimpSeries, edwardsTrimp, edwardsTrimpSeries } from './trimp.ts';
 import { pctHrrOf, pctMaxOf, scaleOf, zoneOf, type Personal } from './relative-hr.ts';
 import { timeInZones } from './zones.ts';
+import * as V from './packed-values.ts';
 
 export type { Personal } from './relative-hr.ts';
+export type { FeatureValues } from './packed-values.ts';
+type FeatureValues = V.FeatureValues;
 
 /** One reading of a window, as the Sample schema has it (ts-sorted in a series). */
 export interface SeriesSample {
@@ -42,27 +45,14 @@ export interface SummaryOptions {
   hrBefore?: HrSample;
 }
 
-/** The feature values of a window: the Features record without its identity and daily fields. */
-export type FeatureValues = Omit<
-  Features,
-  | 'userId'
-  | 'window'
-  | 'kind'
-  | 'windowStart'
-  | 'windowEnd'
-  | 'traceArrivalMs'
-  | 'restHrEstimate'
-  | 'atl'
-  | 'ctl'
-  | 'acwr'
-  | 'form'
->;
-
 /* Records are built as literals with every field named: a spread into a literal this wide falls
    off V8's fast path (about 14 µs instead of 0.15 µs per record, measured). */
 
-function channel(c: ChannelSummary | null): { n: number; mean: number | null; max: number | null } {
-  return c ? { n: c.n, mean: c.mean, max: c.max } : { n: 0, mean: null, max: null };
+/** A channel's count, mean and max at `i` (NaN: none). */
+function packChannel(acc: number[], i: number, c: ChannelSummary | null): void {
+  acc[i] = c ? c.n : 0;
+  acc[i + 1] = c ? c.mean : Number.NaN;
+  acc[i + 2] = c ? c.max : Number.NaN;
 }
 
 type BeatValues = Pick<FeatureValues, 'nnCount' | 'meanNN' | 'sdnn' | 'artifactPct'>;
@@ -97,25 +87,45 @@ function beatsOnly(rr: readonly number[], mode: ArtifactMode): BeatValues {
   };
 }
 
-const hasHr = (s: SeriesSample): s is SeriesSample & HrSample => s.bpm !== null;
+const hasHr = (s: WindowReading): s is WindowReading & HrSample => s.bpm !== null;
+
+/** A reading of a window without its RR intervals (summariseInto takes the window's as one column). */
+export type WindowReading = Omit<SeriesSample, 'rr'>;
 
 /**
- * Every feature of one ts-sorted series, with the feature library's functions: the live
- * pipeline calls this for each closed tumbling or hopping window, and `pulsecoach analyze` for a
- * whole recording, so both compute the same numbers.
+ * Every feature of one ts-sorted series, with the feature library's functions (summariseInto's,
+ * unpacked): `pulsecoach analyze` calls this for a whole recording.
  */
 export function summarise(series: readonly SeriesSample[], p: Personal, opts: SummaryOptions = {}): FeatureValues {
+  const rr: number[] = [];
+  for (const s of series) for (const r of s.rr) rr.push(r);
+  const acc = new Array<number>(V.POOLED_SIZE);
+  summariseInto(acc, 0, series, rr, p, opts);
+  return V.unpackValues(acc, 0);
+}
+
+/**
+ * Every feature of one ts-sorted series of readings and their RR intervals in order, packed at
+ * `at` (packed-values.ts): the live pipeline computes each closed tumbling or hopping window
+ * here, and `summarise` a recording, so both compute the same numbers.
+ */
+export function summariseInto(
+  acc: number[],
+  at: number,
+  readings: readonly WindowReading[],
+  rr: readonly number[],
+  p: Personal,
+  opts: SummaryOptions = {},
+): void {
   const maxGapS = opts.maxGapS ?? DEFAULT_MAX_GAP_S;
   const hr: HrSample[] = [];
   const bpm: number[] = [];
-  const rr: number[] = [];
-  for (const s of series) {
+  for (const s of readings) {
     // a reading with a bpm is itself the heart-rate sample (no copy per reading)
     if (hasHr(s)) {
       hr.push(s);
       bpm.push(s.bpm);
     }
-    for (const r of s.rr) rr.push(r);
   }
   const first = hr[0];
   const last = hr[hr.length - 1];
@@ -144,52 +154,45 @@ export function summarise(series: readonly SeriesSample[], p: Personal, opts: Su
   const mode = opts.rrCorrection ?? 'auto';
   const hrv = hrvTimeDomain(rr, mode);
   const beats = hrv ?? beatsOnly(rr, mode);
-  const drift = aerobicDecoupling(series);
+  const drift = aerobicDecoupling(readings);
   const recovery = hrr60(hr, { maxHr: p.maxHr });
-  const activity = summariseActivity(series, opts.stepsBefore);
-  const cadence = channel(activity.cadence);
-  const power = channel(activity.power);
-  const speed = channel(activity.speed);
+  const activity = summariseActivity(readings, opts.stepsBefore);
   const hrMean = stats ? stats.mean : Number.NaN;
-  return {
-    samples: series.length,
-    durationSec,
-    hrCount: hr.length,
-    hrMean,
-    hrMin: stats ? stats.min : 0,
-    hrMax: stats ? stats.max : 0,
-    hrLast: last ? last.bpm : 0,
-    hrSd: stats ? stats.sd : null,
-    maxHr: p.maxHr,
-    restHr: p.restHr,
-    pctMax: pctMaxOf(hrMean, p),
-    pctHrr: pctHrrOf(hrMean, p),
-    zone: zoneOf(hrMean, p),
-    zoneSeconds: [zones.z1, zones.z2, zones.z3, zones.z4, zones.z5],
-    trimpBanister,
-    trimpEdwards,
-    rrCount: rr.length,
-    nnCount: beats.nnCount,
-    nnDiffCount: hrv ? hrv.diffCount : 0,
-    meanNN: beats.meanNN,
-    sdnn: beats.sdnn,
-    rmssd: hrv ? hrv.rmssd : null,
-    pnn50: hrv ? hrv.pnn50 : null,
-    artifactPct: beats.artifactPct,
-    drift: drift ? drift.pct : null,
-    driftKind: drift ? drift.kind : null,
-    hrr60: recovery ? recovery.drop : null,
-    cadenceCount: cadence.n,
-    cadenceMean: cadence.mean,
-    cadenceMax: cadence.max,
-    powerCount: power.n,
-    powerMean: power.mean,
-    powerMax: power.max,
-    speedCount: speed.n,
-    speedMean: speed.mean,
-    speedMax: speed.max,
-    steps: activity.steps,
-  };
+  acc[at + V.SAMPLES] = readings.length;
+  acc[at + V.DURATION] = durationSec;
+  acc[at + V.HR_COUNT] = hr.length;
+  acc[at + V.HR_MEAN] = hrMean;
+  acc[at + V.HR_MIN] = stats ? stats.min : 0;
+  acc[at + V.HR_MAX] = stats ? stats.max : 0;
+  acc[at + V.HR_LAST] = last ? last.bpm : 0;
+  acc[at + V.HR_SD] = stats ? stats.sd : Number.NaN;
+  acc[at + V.MAX_HR] = p.maxHr;
+  acc[at + V.REST_HR] = p.restHr;
+  acc[at + V.PCT_MAX] = pctMaxOf(hrMean, p);
+  acc[at + V.PCT_HRR] = V.orNaN(pctHrrOf(hrMean, p));
+  acc[at + V.ZONE] = zoneOf(hrMean, p);
+  acc[at + V.ZONE_SECONDS] = zones.z1;
+  acc[at + V.ZONE_SECONDS + 1] = zones.z2;
+  acc[at + V.ZONE_SECONDS + 2] = zones.z3;
+  acc[at + V.ZONE_SECONDS + 3] = zones.z4;
+  acc[at + V.ZONE_SECONDS + 4] = zones.z5;
+  acc[at + V.TRIMP_BANISTER] = trimpBanister;
+  acc[at + V.TRIMP_EDWARDS] = trimpEdwards;
+  acc[at + V.RR_COUNT] = rr.length;
+  acc[at + V.NN_COUNT] = beats.nnCount;
+  acc[at + V.NN_DIFF_COUNT] = hrv ? hrv.diffCount : 0;
+  acc[at + V.MEAN_NN] = V.orNaN(beats.meanNN);
+  acc[at + V.SDNN] = V.orNaN(beats.sdnn);
+  acc[at + V.RMSSD] = hrv ? hrv.rmssd : Number.NaN;
+  acc[at + V.PNN50] = hrv ? hrv.pnn50 : Number.NaN;
+  acc[at + V.ARTIFACT_PCT] = V.orNaN(beats.artifactPct);
+  acc[at + V.DRIFT] = drift ? drift.pct : Number.NaN;
+  acc[at + V.DRIFT_KIND] = V.driftKindCode(drift ? drift.kind : null);
+  acc[at + V.HRR60] = recovery ? recovery.drop : Number.NaN;
+  packChannel(acc, at + V.CADENCE, activity.cadence);
+  packChannel(acc, at + V.POWER, activity.power);
+  packChannel(acc, at + V.SPEED, activity.speed);
+  acc[at + V.STEPS] = V.orNaN(activity.steps);
 }
 
 /** Which window of whom, for a features record. */
