@@ -23,6 +23,8 @@ export interface Metrics {
   readonly sinkSkipped: Counter<'table'>;
   /** inserts that failed (each is retried), by table */
   readonly sinkFailures: Counter<'table'>;
+  /** users in a stage's state: in memory (live), or kept as encoded bytes only (evicted) */
+  readonly stateUsers: Gauge<'stage' | 'state'>;
 }
 
 /** Exposes consumer lag per group (records not yet processed), read when Prometheus scrapes. */
@@ -105,6 +107,12 @@ export function createMetrics(): Metrics {
       help: 'from the arrival of the sample that closed a window to this stage emitting its result',
       labelNames: ['stage'],
       buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    stateUsers: new Gauge({
+      name: 'pulsecoach_state_users',
+      help: "users in a stage's state: in memory (live) or kept as encoded bytes only (evicted)",
+      labelNames: ['stage', 'state'],
       registers: [registry],
     }),
   };

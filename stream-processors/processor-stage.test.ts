@@ -278,6 +278,69 @@ describe('processor stage', () => {
     expect(pieces).toEqual(whole.features);
   });
 
+  it('evicts an idle user whose day is still open and closes that day as if they had stayed in memory', async () => {
+    // ana trains for a minute, 1 h 46 min before midnight, then stops; cy keeps stream time going
+    // past midnight. With a 20 s idle timeout and eviction after 1 min, ana is evicted with her day
+    // open, long before it closes.
+    const config = {
+      idleTimeoutMs: 20_000,
+      windows: parseWindowSpecs('live=tumbling:10s,session=session:2m,day=daily'),
+    };
+    const cy = Array.from({ length: (MIDNIGHT + 600_000 - T0) / 5000 }, (_, i) => sample('cy', T0 + i * 5000, 110));
+    // a sample of ana's 40 min in (after her eviction), 1 min behind: late for a user in memory,
+    // whom the sweeps have closed up to 20 s before the last sweep; so it must be for her
+    const behind = sample('ana', T0 + 39 * 60_000, 150);
+    const samples = [
+      ...series('ana', 60, 130),
+      ...cy.filter((c) => c.ts < T0 + 40 * 60_000),
+      behind,
+      ...cy.filter((c) => c.ts >= T0 + 40 * 60_000),
+    ];
+    const kept = await run(samples, { ...config, evictAfterMs: 1_000_000_000 });
+    await h!.close();
+    const evicting = await run(samples, { ...config, evictAfterMs: 60_000 });
+
+    expect(evicting.features).toEqual(kept.features);
+    // (the same dead letters, but for when each was written)
+    const reasons = (dead: typeof kept.dead) => dead.map((d) => [d.key, d.reason, d.detail]);
+    expect(reasons(evicting.dead)).toEqual([
+      ['ana', 'late', `ts ${behind.ts} is before the user's horizon ${T0 + 2_370_000}`],
+    ]);
+    expect(reasons(kept.dead)).toEqual(reasons(evicting.dead));
+    const ana = evicting.features.filter((f) => f.userId === 'ana' && f.window !== 'live');
+    expect(ana.map((f) => [f.window, f.windowStart, f.windowEnd, f.samples, f.hrMean])).toEqual([
+      ['session', T0, T0 + 60_000, 60, 130],
+      ['day', MIDNIGHT - DAY, MIDNIGHT, 60, 130],
+    ]);
+    // and the same when the task is restored from its checkpoint now and then, ana's evicted state
+    // in it; one restore just before her sample, with no sweep between
+    await h!.close();
+    h = await startStageHarness({
+      prefix: 'pulse-proc-',
+      config: { windowStagger: false, ...config, evictAfterMs: 60_000 },
+    });
+    const cuts = [
+      ...Array.from({ length: Math.ceil(samples.length / 100) }, (_, i) => i * 100),
+      samples.indexOf(behind),
+    ];
+    cuts.sort((a, b) => a - b);
+    for (let j = 0; j < cuts.length; j++) {
+      await h.produce('samples', samples.slice(cuts[j], cuts[j + 1]));
+      const stage = startProcessor(h.deps);
+      await stage.subscription.caughtUp();
+      // every third member stops without a commit: the next one replays from the checkpoint before
+      if (j % 3 === 2 && cuts[j + 1] !== samples.indexOf(behind)) await stage.close();
+      else await stage.subscription.commit().then(() => stage.close());
+    }
+    expect(await h.read('features')).toEqual(kept.features);
+    expect(reasons(await h.read('dlq'))).toEqual(reasons(kept.dead));
+    // at the end ana (her day closed) is still evicted; cy, sending, is in memory
+    const users = async (m: typeof kept.metrics) =>
+      Object.fromEntries((await m.stateUsers.get()).values.map((v) => [v.labels.state, v.value]));
+    expect(await users(evicting.metrics)).toEqual({ live: 1, evicted: 1 });
+    expect(await users(kept.metrics)).toEqual({ live: 2, evicted: 0 });
+  });
+
   it("closes an idle partition's last windows and session by the wall clock, and a long-quiet user comes back from the snapshot", async () => {
     h = await startStageHarness({
       prefix: 'pulse-proc-',

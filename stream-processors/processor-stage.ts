@@ -45,8 +45,9 @@ const SEX_CODE = { m: 1, f: 2 } as const;
  * have their open windows closed once the task's stream time passes their last sample by the
  * idle timeout (and their session and day once it passes those); a partition that receives
  * nothing at all moves its stream time on by the wall clock after that timeout (a punctuation),
- * so its last windows close too. Users with nothing open for PULSE_EVICT_AFTER_MS are kept only
- * as their encoded snapshot.
+ * so its last windows close too. Users with nothing but their day open and no sample for
+ * PULSE_EVICT_AFTER_MS are kept only as their encoded snapshot (an open day comes back into
+ * memory to close).
  */
 export interface ProcessorOptions {
   /** consumer group (default `processor`); a new group reads its topics from their start */
@@ -81,6 +82,12 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
   const sweepEveryMs = Math.max(1, Math.floor(idleTimeoutMs / 2));
   const sweepsCrossed = (from: number, to: number) =>
     Math.floor(to / sweepEveryMs) > Math.floor(from / sweepEveryMs) && from > -Infinity;
+  /** the stream time of the last sweep, at stream time t */
+  const lastSweep = (t: number) => Math.floor(t / sweepEveryMs) * sweepEveryMs;
+  /** per task: evicted users whose day is open, and the stream time of the sweep that closes it */
+  const evictedDays = new Map<number, Map<string, number>>();
+  const usersLive = deps.metrics.stateUsers.labels(STAGE, 'live');
+  const usersEvicted = deps.metrics.stateUsers.labels(STAGE, 'evicted');
 
   function streamOf(task: number, userId: string): UserStream {
     let st = state.get(task, userId);
@@ -99,16 +106,40 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     st.sex = p.sex === null ? 0 : SEX_CODE[p.sex];
   }
 
+  /** Idles the user if the sweep at `sweptAt` finds them idle. */
+  function idleAsOf(st: UserStream, userId: string, sweptAt: number, emit: (f: Features) => void): void {
+    if (!engine.quiet(st) && st.maxTs + idleTimeoutMs <= sweptAt) engine.idle(st, userId, sweptAt, idleTimeoutMs, emit);
+  }
+
   function sweepIdle(task: number, now: number, emit: (f: Features) => void): void {
-    const quiet: string[] = [];
-    for (const [userId, st] of state.entries(task)) {
-      if (!engine.quiet(st) && st.maxTs + idleTimeoutMs <= now) engine.idle(st, userId, now, idleTimeoutMs, emit);
-      // evictable once nothing is open (idle may just have closed the last of it); users with a
-      // profile but no sample yet stay (they are about to start)
-      if (engine.quiet(st) && st.maxTs > -Infinity && st.maxTs + evictAfterMs <= now) quiet.push(userId);
+    // evicted users whose day is due come back to close it
+    const dayDue = evictedDays.get(task);
+    if (dayDue) {
+      for (const [userId, due] of dayDue) {
+        if (due > now) continue;
+        dayDue.delete(userId);
+        state.get(task, userId);
+      }
     }
-    // long-quiet users are kept only as their encoded snapshot until their next sample
-    for (const userId of quiet) state.evict(task, userId);
+    const evictable: string[] = [];
+    for (const [userId, st] of state.entries(task)) {
+      idleAsOf(st, userId, now, emit);
+      // evictable once nothing but the day is open (idle may just have closed the rest); users
+      // with a profile but no sample yet stay (they are about to start)
+      if (engine.settled(st) && st.maxTs > -Infinity && st.maxTs + evictAfterMs <= now) evictable.push(userId);
+    }
+    // long-idle users are kept only as their encoded snapshot until their next sample, or until
+    // the sweep that closes their day (after the horizon reaches its end, as for everyone else)
+    for (const userId of evictable) {
+      const closes = engine.dayClosesAt(state.get(task, userId)!);
+      if (closes > -Infinity) {
+        if (!evictedDays.has(task)) evictedDays.set(task, new Map());
+        evictedDays.get(task)!.set(userId, closes + idleTimeoutMs);
+      }
+      state.evict(task, userId);
+    }
+    usersLive.set(state.size() - state.evicted());
+    usersEvicted.set(state.evicted());
   }
 
   async function onBatch(records: LogRecord[], task: number, dead: DeadLetters): Promise<void> {
@@ -122,7 +153,7 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     if (records.length === 0 && now > -Infinity) {
       const then = now;
       now += wall - (lastInput.get(task) ?? wall);
-      if (sweepsCrossed(then, now)) sweepIdle(task, now, emit);
+      if (sweepsCrossed(then, now)) sweepIdle(task, lastSweep(now), emit);
     }
     for (const record of records) {
       if (record.topic === topics.profiles.name) {
@@ -140,8 +171,14 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
         dead.add(record, 'undecodable', (err as Error).message);
         continue;
       }
-      if (sweepsCrossed(now, sample.ts)) sweepIdle(task, Math.floor(sample.ts / sweepEveryMs) * sweepEveryMs, emit);
+      if (sweepsCrossed(now, sample.ts)) sweepIdle(task, lastSweep(sample.ts), emit);
       const st = streamOf(task, sample.userId);
+      // A settled user (nothing but the day open) was idled by the last sweep if it found them in
+      // memory; if they were evicted before it, or restored from a snapshot taken before it, it
+      // did not: it does now, so that they go on as if they had stayed (a no-op otherwise). (Not
+      // for other users: one whose readings came in after that sweep, older than the stream time,
+      // was not idle when it ran.)
+      if (engine.settled(st)) idleAsOf(st, sample.userId, lastSweep(Math.max(now, sample.ts)), emit);
       const result = engine.add(st, sample, emit);
       if (result === 'late') {
         late.inc();
@@ -172,6 +209,8 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
           "this task's checkpoint is of an earlier format (before the window engine): its open windows start empty",
         );
       state.restore(task, checkpoint?.users ?? null);
+      // (every user of the snapshot is in memory again: the next sweep evicts the idle ones)
+      evictedDays.delete(task);
       streamTime.set(task, checkpoint?.streamTime ?? -Infinity);
       lastInput.set(task, Date.now());
     },

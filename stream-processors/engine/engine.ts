@@ -167,9 +167,23 @@ export class WindowEngine {
     this.advance(st, userId, 0, emit);
   }
 
-  /** Whether nothing is open: no held reading, session or day (the state may be evicted). */
+  /** Whether nothing is open: no held reading, session or day. */
   quiet(st: UserStream): boolean {
     return st.heldCount === 0 && !st.sessionOpen && !st.dayOpen;
+  }
+
+  /**
+   * Whether nothing but the day is open: until `dayClosesAt`, only a reading changes the stream
+   * (an idle sweep moves its horizon on, which the next reading's catch-up sweep does as well).
+   */
+  settled(st: UserStream): boolean {
+    return st.heldCount === 0 && !st.sessionOpen;
+  }
+
+  /** The horizon at which the open day closes (-Infinity: no day is open). */
+  dayClosesAt(st: UserStream): number {
+    if (!st.dayOpen) return -Infinity;
+    return Math.max(st.dayStart + DAY_MS, endAfter(this.base, st.hash, st.dayStart + DAY_MS - 1));
   }
 
   personal(st: UserStream): Personal {
@@ -291,7 +305,7 @@ export class WindowEngine {
     ) {
       this.emitSession(st, userId, trace, emit);
     }
-    if (st.dayOpen && h >= st.dayStart + DAY_MS && h >= endAfter(this.base, st.hash, st.dayStart + DAY_MS - 1)) {
+    if (st.dayOpen && h >= st.dayStart + DAY_MS && h >= this.dayClosesAt(st)) {
       this.emitDay(st, userId, trace, emit);
     }
   }
