@@ -82,8 +82,8 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
   const sweepEveryMs = Math.max(1, Math.floor(idleTimeoutMs / 2));
   const sweepsCrossed = (from: number, to: number) =>
     Math.floor(to / sweepEveryMs) > Math.floor(from / sweepEveryMs) && from > -Infinity;
-  /** the stream time of the last sweep, at stream time t */
-  const lastSweep = (t: number) => Math.floor(t / sweepEveryMs) * sweepEveryMs;
+  /** per task: stream time of the last sweep (after a restore: the last multiple its stream time crossed) */
+  const sweptAt = new Map<number, number>();
   /** per task: evicted users whose day is open, and the stream time of the sweep that closes it */
   const evictedDays = new Map<number, Map<string, number>>();
   const usersLive = deps.metrics.stateUsers.labels(STAGE, 'live');
@@ -111,33 +111,45 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     if (!engine.quiet(st) && st.maxTs + idleTimeoutMs <= sweptAt) engine.idle(st, userId, sweptAt, idleTimeoutMs, emit);
   }
 
-  function sweepIdle(task: number, now: number, emit: (f: Features) => void): void {
-    // evicted users whose day is due come back to close it
-    const dayDue = evictedDays.get(task);
-    if (dayDue) {
-      for (const [userId, due] of dayDue) {
-        if (due > now) continue;
-        dayDue.delete(userId);
-        state.get(task, userId);
-      }
+  /** Evictable once nothing but the day is open; users with a profile but no sample yet stay (they are about to start). */
+  const evictable = (st: UserStream, now: number) =>
+    engine.settled(st) && st.maxTs > -Infinity && st.maxTs + evictAfterMs <= now;
+
+  /**
+   * Keeps the user only as their encoded snapshot until their next sample, or until the sweep
+   * that closes their open day (when the horizon passes its end, as for everyone else).
+   */
+  function evict(task: number, userId: string, st: UserStream): void {
+    const closes = engine.dayClosesAt(st);
+    if (closes > -Infinity) {
+      if (!evictedDays.has(task)) evictedDays.set(task, new Map());
+      evictedDays.get(task)!.set(userId, closes + idleTimeoutMs);
     }
-    const evictable: string[] = [];
+    state.evict(task, userId);
+  }
+
+  function sweepIdle(task: number, now: number, emit: (f: Features) => void): void {
+    sweptAt.set(task, now);
+    // evicted users whose day is due come back to close it, one at a time (at midnight that is
+    // everyone who trained that day)
+    const dayDue = evictedDays.get(task);
+    for (const [userId, due] of dayDue ?? []) {
+      if (due > now) continue;
+      dayDue!.delete(userId);
+      const st = state.get(task, userId)!;
+      idleAsOf(st, userId, now, emit);
+      if (evictable(st, now)) evict(task, userId, st);
+    }
+    const idle: [string, UserStream][] = [];
     for (const [userId, st] of state.entries(task)) {
       idleAsOf(st, userId, now, emit);
-      // evictable once nothing but the day is open (idle may just have closed the rest); users
-      // with a profile but no sample yet stay (they are about to start)
-      if (engine.settled(st) && st.maxTs > -Infinity && st.maxTs + evictAfterMs <= now) evictable.push(userId);
+      if (evictable(st, now)) idle.push([userId, st]);
     }
-    // long-idle users are kept only as their encoded snapshot until their next sample, or until
-    // the sweep that closes their day (after the horizon reaches its end, as for everyone else)
-    for (const userId of evictable) {
-      const closes = engine.dayClosesAt(state.get(task, userId)!);
-      if (closes > -Infinity) {
-        if (!evictedDays.has(task)) evictedDays.set(task, new Map());
-        evictedDays.get(task)!.set(userId, closes + idleTimeoutMs);
-      }
-      state.evict(task, userId);
-    }
+    for (const [userId, st] of idle) evict(task, userId, st);
+    countUsers();
+  }
+
+  function countUsers(): void {
     usersLive.set(state.size() - state.evicted());
     usersEvicted.set(state.evicted());
   }
@@ -153,7 +165,7 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     if (records.length === 0 && now > -Infinity) {
       const then = now;
       now += wall - (lastInput.get(task) ?? wall);
-      if (sweepsCrossed(then, now)) sweepIdle(task, lastSweep(now), emit);
+      if (sweepsCrossed(then, now)) sweepIdle(task, now, emit);
     }
     for (const record of records) {
       if (record.topic === topics.profiles.name) {
@@ -171,14 +183,15 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
         dead.add(record, 'undecodable', (err as Error).message);
         continue;
       }
-      if (sweepsCrossed(now, sample.ts)) sweepIdle(task, lastSweep(sample.ts), emit);
+      if (sweepsCrossed(now, sample.ts)) sweepIdle(task, Math.floor(sample.ts / sweepEveryMs) * sweepEveryMs, emit);
       const st = streamOf(task, sample.userId);
       // A settled user (nothing but the day open) was idled by the last sweep if it found them in
       // memory; if they were evicted before it, or restored from a snapshot taken before it, it
       // did not: it does now, so that they go on as if they had stayed (a no-op otherwise). (Not
       // for other users: one whose readings came in after that sweep, older than the stream time,
       // was not idle when it ran.)
-      if (engine.settled(st)) idleAsOf(st, sample.userId, lastSweep(Math.max(now, sample.ts)), emit);
+      const swept = sweptAt.get(task);
+      if (swept !== undefined && engine.settled(st)) idleAsOf(st, sample.userId, swept, emit);
       const result = engine.add(st, sample, emit);
       if (result === 'late') {
         late.inc();
@@ -211,7 +224,13 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
       state.restore(task, checkpoint?.users ?? null);
       // (every user of the snapshot is in memory again: the next sweep evicts the idle ones)
       evictedDays.delete(task);
-      streamTime.set(task, checkpoint?.streamTime ?? -Infinity);
+      const restoredTime = checkpoint?.streamTime ?? -Infinity;
+      streamTime.set(task, restoredTime);
+      // the last sweep was at the last multiple crossed, unless it was a wall-clock punctuation's
+      // (later; what follows a punctuation does not replay the same anyway)
+      if (restoredTime > -Infinity) sweptAt.set(task, Math.floor(restoredTime / sweepEveryMs) * sweepEveryMs);
+      else sweptAt.delete(task);
+      countUsers();
       lastInput.set(task, Date.now());
     },
     snapshot: (task) => state.snapshot(task, checkpointHeader(streamTime.get(task) ?? -Infinity)),

@@ -28,6 +28,7 @@ export interface EngineOptions {
 }
 
 export type AddResult = 'added' | 'late' | 'duplicate';
+/** (It must not call back into the engine: the window being closed is summarised in a buffer the engine reuses.) */
 export type Emit = (f: Features) => void;
 
 /** A tumbling or hopping spec: windows [end − size, end) every `advanceMs`. */
@@ -173,8 +174,8 @@ export class WindowEngine {
   }
 
   /**
-   * Whether nothing but the day is open: until `dayClosesAt`, only a reading changes the stream
-   * (an idle sweep moves its horizon on, which the next reading's catch-up sweep does as well).
+   * Whether nothing but the day is open: until `dayClosesAt`, idling only moves the horizon on,
+   * and only a reading (or a profile) changes anything else.
    */
   settled(st: UserStream): boolean {
     return st.heldCount === 0 && !st.sessionOpen;
