@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseWindowSpecs, startStageHarness, type Config, type StageHarness } from '../platform/index.ts';
-import { serde, type Features } from '../schemas/index.ts';
+import { serde, topics, type Features } from '../schemas/index.ts';
 import { startInference } from './inference-stage.ts';
 
 const T0 = 1_700_000_000_000;
@@ -36,8 +36,17 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function score(features: Features[], config: Partial<Config> = {}) {
+async function score(features: Features[], config: Partial<Config> = {}, failFirstSendOf?: string) {
   h = await startStageHarness({ prefix: 'pulse-inference-', config });
+  if (failFirstSendOf) {
+    const produce = h.deps.log.produce.bind(h.deps.log);
+    let failed = false;
+    h.deps.log.produce = ((topic, records) => {
+      if (topic !== failFirstSendOf || failed) return produce(topic, records);
+      failed = true;
+      return Promise.reject(new Error('the log is away'));
+    }) as typeof produce;
+  }
   const stage = startInference(h.deps);
   await h.produce('features', features);
   await stage.subscription.caughtUp();
@@ -85,5 +94,19 @@ describe('inference stage', () => {
       [5_000, 70],
       [10_000, 80],
     ]);
+  });
+
+  it('loses no score or trigger when producing them fails: the batch delivered again sends them', async () => {
+    // two windows above HRmax in a row raise a trigger
+    const windows = [live(0, 70), live(1, 105), live(2, 105), live(3, 70)];
+    const expected = await score(windows);
+    expect(expected.readiness).toHaveLength(4);
+    expect(expected.triggers.length).toBeGreaterThan(0);
+    for (const topic of [topics.readiness.name, topics.triggers.name]) {
+      await h!.close();
+      const got = await score(windows, {}, topic);
+      expect(got.readiness).toEqual(expected.readiness);
+      expect(got.triggers).toEqual(expected.triggers);
+    }
   });
 });

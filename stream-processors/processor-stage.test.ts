@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseWindowSpecs, startStageHarness, type Config, type StageHarness } from '../platform/index.ts';
-import type { Features, Profile, Sample } from '../schemas/index.ts';
+import { topics, type Features, type Profile, type Sample } from '../schemas/index.ts';
 import { startProcessor } from './processor-stage.ts';
 import { testSample } from './test-samples.ts';
 import { windowPhase } from './engine/engine.ts';
@@ -95,6 +95,27 @@ describe('processor stage', () => {
       for (const s of starts) expect((s - windowPhase(user, 10_000)) % 10_000).toBe(0);
     }
     expect(windowPhase('ana', 10_000)).not.toBe(windowPhase('ben', 10_000));
+  });
+
+  it('loses no window when producing its features fails: the batch delivered again sends them', async () => {
+    const samples = [...series('ana', 45), ...series('bo', 45, 140)];
+    const expected = (await run(samples)).features;
+    await h!.close();
+    h = await startStageHarness({ prefix: 'pulse-proc-', config: { windowStagger: false } });
+    // the first features produced fail; by then the engine has moved on past the batch's windows
+    const produce = h.deps.log.produce.bind(h.deps.log);
+    let failures = 0;
+    h.deps.log.produce = ((topic, records) => {
+      if (topic === topics.features.name && failures++ === 0) return Promise.reject(new Error('the log is away'));
+      return produce(topic, records);
+    }) as typeof produce;
+    const stage = startProcessor(h.deps);
+    await h.produce('samples', samples);
+    await stage.subscription.caughtUp();
+    await stage.close();
+    expect(failures).toBeGreaterThan(1);
+    expect(expected.length).toBeGreaterThan(4);
+    expect(await h.read('features')).toEqual(expected);
   });
 
   it('dead-letters a late sample with reason late and counts a duplicate, keeping the rest', async () => {
