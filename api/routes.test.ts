@@ -246,6 +246,12 @@ describe('api routes', () => {
       }
       const res = await call('PUT', '/v1/users/u2/profile', tokens['athleteU2'], { age: 101 });
       expect(res.json().message).toBe('invalid request: body/age must be <= 100');
+      // no heart-rate reserve left
+      const noReserve = await call('PUT', '/v1/users/u2/profile', tokens['athleteU2'], { restHr: 110, maxHr: 110 });
+      expect([noReserve.statusCode, noReserve.json().message]).toEqual([
+        400,
+        'invalid request: restHr (110) must be below maxHr (110)',
+      ]);
       expect(
         (await call('PUT', '/v1/users/u2/profile', tokens['athleteU2'], { age: null, sex: null })).statusCode,
       ).toBe(200);

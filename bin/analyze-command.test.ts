@@ -59,6 +59,12 @@ describe('pulsecoach analyze', () => {
     });
   });
 
+  it('takes no lowest minute for resting HR that leaves no reserve below --max', async () => {
+    const r = await analyze(file('flat.csv', steadyCsv(100, 5)), '--max', '100');
+    expect(r.personal).toMatchObject({ maxHr: 100, restHr: 60, restHrSource: 'default' });
+    expect(Number.isFinite(r.trimp.banister)).toBe(true);
+  });
+
   it('computes HRV from an RR list, with and without artefact correction', async () => {
     // an ectopic pair (a short beat, then the compensatory pause) among normal beats
     const rr = [800, 850, 790, 860, 800, 810, 300, 1300, 805, 795, 810, 820];

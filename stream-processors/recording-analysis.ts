@@ -3,6 +3,7 @@ import type { Features, Sex } from '../schemas/index.ts';
 import { DEFAULT_MAX_HR, DEFAULT_REST_HR, WindowEngine } from './engine/engine.ts';
 import {
   estimateMaxHr,
+  MAX_RESTING_HR,
   restingHrFromSeries,
   summarise,
   timeWeightedMeanHr,
@@ -40,7 +41,6 @@ export interface RecordingAnalysis {
  */
 const RECORDING_MAX_GAP_S = 60;
 const LIVE = 'live=tumbling:10s';
-const MAX_PLAUSIBLE_REST = 100;
 
 /**
  * The features of a whole recording with the same code as the live pipeline: the recording is one
@@ -53,8 +53,8 @@ export function analyzeSeries(series: readonly SeriesSample[], input: AnalysisIn
   const maxHrSource = input.maxHr !== undefined ? 'given' : input.age !== undefined ? 'tanaka' : 'default';
   const maxHr = input.maxHr ?? (input.age !== undefined ? Math.round(estimateMaxHr(input.age)) : DEFAULT_MAX_HR);
   const stable = input.restHr === undefined ? restingHrFromSeries(hr) : null;
-  // above 100 bpm (the upper end of normal resting HR, AHA) the calmest minute of a workout is not rest
-  const lowest = stable && stable.bpm <= MAX_PLAUSIBLE_REST ? stable : null;
+  // the calmest minute of a workout is not rest; nor is one that leaves no heart-rate reserve
+  const lowest = stable && stable.bpm <= MAX_RESTING_HR && Math.round(stable.bpm) < maxHr ? stable : null;
   const restHrSource = input.restHr !== undefined ? 'given' : lowest ? 'lowest stable minute' : 'default';
   const restHr = input.restHr ?? (lowest ? Math.round(lowest.bpm) : DEFAULT_REST_HR);
   const personal: Personal = { maxHr, restHr, sex: input.sex ?? 'm', zoneBasis: input.zoneBasis };

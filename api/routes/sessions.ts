@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Profile, Session } from '../../schemas/index.ts';
 import { claimsOf, requireToken, type ApiContext } from '../context.ts';
 import { ApiError, errorResponses } from '../errors.ts';
+import { assertPlausibleProfile } from '../profile-rules.ts';
 import { bearerAuth, idSchema, profileInput } from '../http-schemas.ts';
 
 interface SessionBody {
@@ -94,6 +95,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
           conditions: p.conditions ?? prev?.conditions ?? [],
           updatedAt: now,
         };
+        assertPlausibleProfile(profile);
       }
       try {
         // the profile first: the processor then knows HRmax when the member's samples come

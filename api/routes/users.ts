@@ -3,6 +3,7 @@ import type { Profile } from '../../schemas/index.ts';
 import { mayActFor } from '../auth.ts';
 import { claimsOf, requireToken, type ApiContext } from '../context.ts';
 import { ApiError, errorResponses } from '../errors.ts';
+import { assertPlausibleProfile } from '../profile-rules.ts';
 import { bearerAuth, profileInput, profileOutput, readinessOutput, userParams } from '../http-schemas.ts';
 import { feedbackJsonSchema, toFeedback, type FeedbackInput } from '../feedback.ts';
 
@@ -92,6 +93,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
         conditions: b.conditions ?? [],
         updatedAt: ctx.now(),
       };
+      assertPlausibleProfile(profile);
       try {
         await ctx.out.profiles.send([profile]);
       } catch (err) {

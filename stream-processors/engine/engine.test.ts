@@ -271,6 +271,33 @@ describe('WindowEngine: tumbling windows', () => {
   });
 });
 
+describe('WindowEngine: a profile that leaves no heart-rate reserve', () => {
+  it('takes the resting HR only below HRmax, and an HRmax only above resting rates', () => {
+    const { add, out, st, engine } = setup();
+    // (from the log: a profile on pulse.profiles.v1 may not have passed the API's checks)
+    st.maxHr = 110;
+    st.restHr = 110;
+    expect(engine.personal(st)).toMatchObject({ maxHr: 110, restHr: DEFAULT_REST_HR });
+    st.restHr = 120;
+    expect(engine.personal(st)).toMatchObject({ maxHr: 110, restHr: DEFAULT_REST_HR });
+    // a day's estimate is not taken either when it leaves no reserve
+    st.restHr = 0;
+    st.restEstimate = 110;
+    expect(engine.personal(st).restHr).toBe(DEFAULT_REST_HR);
+    st.restEstimate = 58;
+    expect(engine.personal(st).restHr).toBe(58);
+    st.maxHr = 55;
+    expect(engine.personal(st)).toMatchObject({ maxHr: DEFAULT_MAX_HR, restHr: 58 });
+    st.maxHr = 110;
+    st.restHr = 110;
+    add(...run(T0, 10, () => 110), sample(T0 + 15_000, 110));
+    // % HRR and Banister TRIMP against the day's estimate, 58: finite
+    expect(out[0]).toMatchObject({ maxHr: 110, restHr: 58, pctHrr: 100 });
+    expect(Number.isFinite(out[0]!.trimpBanister)).toBe(true);
+    expect(out[0]!.trimpBanister).toBeGreaterThan(0);
+  });
+});
+
 describe('WindowEngine: hopping windows', () => {
   it('30 s windows every 10 s: each reading is in three of them', () => {
     const { add, of } = setup('live=tumbling:10s,hrv=hopping:30s/10s');
@@ -405,6 +432,15 @@ describe('WindowEngine: daily windows', () => {
     st.restHr = 49;
     expect(engine.personal(st).restHr).toBe(49);
     expect(engine.quiet(st)).toBe(true);
+  });
+
+  it('takes no calm minute above 100 bpm for resting HR: a workout-only day has no estimate', () => {
+    const { add, of, st, engine, emit } = setup('live=tumbling:10s,hrv=hopping:60s/10s,day=daily');
+    st.maxHr = 150;
+    add(...run(D + 3_600_000, 600, () => 150));
+    engine.idle(st, 'u1', D + DAY + 3_600_000, 60_000, emit);
+    expect(of('day')[0]!.restHrEstimate).toBeNull();
+    expect(engine.personal(st).restHr).toBe(DEFAULT_REST_HR);
   });
 
   it('estimates no resting HR without a window of at least 60 s', () => {

@@ -2,6 +2,7 @@ import type { WindowSpec } from '../../platform/index.ts';
 import type { Features } from '../../schemas/index.ts';
 import {
   estimateMaxHr,
+  MAX_RESTING_HR,
   POOLED_SIZE,
   restingHrFromSeries,
   summariseInto,
@@ -187,10 +188,23 @@ export class WindowEngine {
     return Math.max(st.dayStart + DAY_MS, endAfter(this.base, st.hash, st.dayStart + DAY_MS - 1));
   }
 
+  /**
+   * HRmax: the profile's, else the default (also for one at or below the default resting HR: no
+   * heart rate at which anyone trains). Resting HR: the profile's, else the last day's estimate,
+   * else the default, the first that is below HRmax: % HRR and Banister TRIMP divide by the reserve,
+   * and a profile from the log may not have been checked.
+   */
   personal(st: UserStream): Personal {
+    const maxHr = st.maxHr > DEFAULT_REST_HR ? st.maxHr : DEFAULT_MAX_HR;
+    const estimate = Math.round(st.restEstimate);
     return {
-      maxHr: st.maxHr > 0 ? st.maxHr : DEFAULT_MAX_HR,
-      restHr: st.restHr > 0 ? st.restHr : st.restEstimate > 0 ? Math.round(st.restEstimate) : DEFAULT_REST_HR,
+      maxHr,
+      restHr:
+        st.restHr > 0 && st.restHr < maxHr
+          ? st.restHr
+          : estimate > 0 && estimate <= MAX_RESTING_HR && estimate < maxHr
+            ? estimate
+            : DEFAULT_REST_HR,
       sex: st.sex === 2 ? 'f' : 'm',
       zoneBasis: this.opts.zoneBasis,
     };
@@ -326,7 +340,7 @@ export class WindowEngine {
     st.atl = today.atl;
     st.ctl = today.ctl;
     st.loadDay = dayNo;
-    const rest = Number.isFinite(st.dayRest) ? st.dayRest : null;
+    const rest = Number.isFinite(st.dayRest) && st.dayRest <= MAX_RESTING_HR ? st.dayRest : null;
     if (rest !== null) st.restEstimate = rest;
     emit(
       this.record(userId, this.daySpec!.name, 'daily', st.dayStart, st.dayStart + DAY_MS, values, trace, {

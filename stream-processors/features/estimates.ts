@@ -17,6 +17,12 @@ export function estimateMaxHr(age: number, formula: MaxHrFormula = 'tanaka'): nu
   return 208 - 0.7 * age;
 }
 
+/**
+ * Above this (the upper end of normal resting HR, American Heart Association) the calmest minute
+ * of a day or recording is not rest: it is not taken as a resting-HR estimate.
+ */
+export const MAX_RESTING_HR = 100;
+
 export interface RestingHrOptions {
   /** window length, s; default 60 */
   windowS?: number;

@@ -32,6 +32,7 @@ export {
 } from './load.ts';
 export {
   estimateMaxHr,
+  MAX_RESTING_HR,
   restingHrFromSeries,
   type MaxHrFormula,
   type RestingHr,
