@@ -16,6 +16,14 @@ const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_RR = 64;
 const INT32_MAX = 2_147_483_647;
 
+/** The movement channels' ranges (steps: the cumulative counter; speed in m/s), inclusive. */
+export const CHANNEL_RANGES = {
+  steps: [0, INT32_MAX],
+  cadence: [0, 300],
+  power: [0, 3000],
+  speed: [0, 50],
+} as const;
+
 export const sampleFields = ['userId', 'deviceId', 'ts', 'bpm', 'rr', 'steps', 'cadence', 'power', 'speed'] as const;
 const known = new Set<string>(sampleFields);
 
@@ -107,14 +115,15 @@ export function validateSample(raw: unknown, ctx: ValidateContext): Sample | { r
   }
 
   const bpm = intField(s, 'bpm', 20, 250, problems);
-  const steps = intField(s, 'steps', 0, INT32_MAX, problems);
-  const cadence = intField(s, 'cadence', 0, 300, problems);
-  const power = intField(s, 'power', 0, 3000, problems);
+  const steps = intField(s, 'steps', ...CHANNEL_RANGES.steps, problems);
+  const cadence = intField(s, 'cadence', ...CHANNEL_RANGES.cadence, problems);
+  const power = intField(s, 'power', ...CHANNEL_RANGES.power, problems);
   let speed: number | null = null;
   const rawSpeed = s['speed'];
   if (rawSpeed !== undefined && rawSpeed !== null) {
-    if (typeof rawSpeed !== 'number' || !Number.isFinite(rawSpeed) || rawSpeed < 0 || rawSpeed > 50) {
-      problems.push(`speed: must be a number 0-50 (m/s), got ${show(rawSpeed)}`);
+    const [least, most] = CHANNEL_RANGES.speed;
+    if (typeof rawSpeed !== 'number' || !Number.isFinite(rawSpeed) || rawSpeed < least || rawSpeed > most) {
+      problems.push(`speed: must be a number ${least}-${most} (m/s), got ${show(rawSpeed)}`);
     } else speed = rawSpeed;
   }
   const rr = rrField(s['rr'], problems);

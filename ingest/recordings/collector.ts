@@ -1,8 +1,12 @@
+import { CHANNEL_RANGES } from '../validate.ts';
 import { RecordingError } from './errors.ts';
 import type { Recording, RecordingFormat, RecordingSample, RecordingSummary } from './types.ts';
 
 const MIN_BPM = 20;
 const MAX_BPM = 250;
+/** 2100-01-01: a later time is not a recording's (and beyond 2^53 ms, window arithmetic stops) */
+const MAX_TS = 4_102_444_800_000;
+const CHANNELS = ['cadence', 'power', 'speed', 'steps'] as const;
 
 export type SampleInput = Partial<Omit<RecordingSample, 'ts'>> & { ts: number };
 
@@ -22,6 +26,16 @@ export class SampleCollector {
 
   /** `where` names the sample's place in the file for error messages, e.g. "line 12". */
   add(input: SampleInput, where: string): void {
+    if (!(input.ts >= 0 && input.ts < MAX_TS)) {
+      throw new RecordingError(`${where}: time ${input.ts} is not one of a recording (0 up to 2100-01-01 in ms)`);
+    }
+    for (const c of CHANNELS) {
+      const v = input[c];
+      const [least, most] = CHANNEL_RANGES[c];
+      if (v !== null && v !== undefined && !(v >= least && v <= most)) {
+        throw new RecordingError(`${where}: ${c} ${v} is outside ${least}–${most}`);
+      }
+    }
     const last = this.samples.at(-1);
     if (last !== undefined && input.ts < last.ts) {
       throw new RecordingError(

@@ -42,6 +42,11 @@ describe('JSON recordings', () => {
     ['[{"ts":0,"rr":[800,"x"]}]', 'samples[0].rr must be an array of positive ms, found [800,"x"]'],
     ['[{"ts":5,"bpm":80},{"ts":4,"bpm":80}]', 'samples[1]: time goes backwards (4 ms after 5 ms)'],
     ['[{"ts":0,"cadence":80}]', 'no heart-rate data in this JSON file'],
+    ['[{"ts":1e22,"bpm":80}]', 'samples[0]: time 1e+22 is not one of a recording (0 up to 2100-01-01 in ms)'],
+    ['[{"ts":-5,"bpm":80}]', 'samples[0]: time -5 is not one of a recording'],
+    ['[{"ts":0,"bpm":80,"power":-50}]', 'samples[0]: power -50 is outside 0–3000'],
+    ['[{"ts":0,"bpm":80,"steps":-5}]', 'samples[0]: steps -5 is outside 0–2147483647'],
+    ['[{"ts":0,"bpm":80,"speed":1e400}]', 'samples[0]: speed Infinity is outside 0–50'],
     ['[]', 'no samples in this JSON file'],
   ])('refuses %s', (text, message) => {
     expect(() => parse(text)).toThrow(RecordingError);
