@@ -147,6 +147,14 @@ describe('processor stage', () => {
     expect(first('ben').trimpBanister).toBeCloseTo(banisterTrimp(10 / 60, 150, 60, 200, 'm'), 10);
   });
 
+  it('keeps users with a profile but no samples as encoded bytes only', async () => {
+    const profiles = ['ana', 'bo', 'cy'].map((u) => profile(u, { maxHr: 170 }));
+    const { features, metrics } = await run([sample('bo', T0, 120), sample('bo', T0 + 20_000, 120)], {}, profiles);
+    expect(features.map((f) => [f.userId, f.maxHr])).toEqual([['bo', 170]]);
+    const users = Object.fromEntries((await metrics.stateUsers.get()).values.map((v) => [v.labels.state, v.value]));
+    expect(users).toEqual({ live: 1, evicted: 2 });
+  });
+
   it('closes a session after a gap longer than PULSE_WINDOWS says, and the UTC day at midnight', async () => {
     const morning = series('ana', 60, 120, MIDNIGHT - 120_000);
     // 12 minutes later (gap 10 min by default), after midnight

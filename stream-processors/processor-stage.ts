@@ -104,6 +104,12 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     st.maxHr = p.maxHr ?? (p.age !== null ? tanakaMaxHr(p.age) : 0);
     st.restHr = p.restHr ?? 0;
     st.sex = p.sex === null ? 0 : SEX_CODE[p.sex];
+    // every profile on the compacted topic comes again at start-up: one without samples yet is
+    // kept as bytes until they come (a check-in's are about to)
+    if (st.maxTs === -Infinity) {
+      state.evict(task, p.userId);
+      countUsers();
+    }
   }
 
   /** Idles the user if the sweep at `sweptAt` finds them idle. */
