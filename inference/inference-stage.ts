@@ -2,7 +2,7 @@ import type { Readiness, Trigger } from '../schemas/index.ts';
 import { serde } from '../schemas/index.ts';
 import {
   createTaskState,
-  taskEmitter,
+  emitter,
   liveWindowOf,
   runStage,
   type RunningStage,
@@ -26,8 +26,8 @@ const STAGE = 'inference';
  */
 export function startInference(deps: StageDeps): RunningStage {
   const state = createTaskState<LiveState>(liveStateSchema);
-  const readiness = taskEmitter(deps, STAGE, 'readiness');
-  const triggers = taskEmitter(deps, STAGE, 'triggers');
+  const readiness = emitter(deps, STAGE, 'readiness');
+  const triggers = emitter(deps, STAGE, 'triggers');
   const live = liveWindowOf(deps.config.windows).name;
   // only the fields scoring reads, and the window's name: the others (HRV, load, ...) are skipped, not decoded
   const features = serde('Features').projection([...scoredFields, 'window']);
@@ -75,15 +75,11 @@ export function startInference(deps: StageDeps): RunningStage {
         });
         found.push(...detectTriggers(s, f, r.score, previous));
       }
-      await Promise.all([readiness.send(task, scores), triggers.send(task, found)]);
+      await Promise.all([readiness.send(scores), triggers.send(found)]);
       const now = Date.now();
       for (const r of scores) if (r.traceArrivalMs > 0) latency.observe((now - r.traceArrivalMs) / 1000);
     },
-    onAssign: (task, snapshot) => {
-      state.restore(task, snapshot);
-      readiness.forget(task);
-      triggers.forget(task);
-    },
+    onAssign: (task, snapshot) => state.restore(task, snapshot),
     snapshot: (task) => state.snapshot(task),
   });
 }

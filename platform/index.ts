@@ -29,16 +29,7 @@ export {
   type Subscription,
   type TopicSpec,
 } from './log/index.ts';
-export {
-  emitter,
-  taskEmitter,
-  deadLetters,
-  decodeRecords,
-  type Emitter,
-  type TaskEmitter,
-  type DeadLetters,
-  type StageDeps,
-} from './stage.ts';
+export { emitter, deadLetters, decodeRecords, type Emitter, type DeadLetters, type StageDeps } from './stage.ts';
 export { createTaskState, type TaskState } from './state.ts';
 export { runStage, type StageSpec, type RunningStage } from './stage-runner.ts';
 export { startStageHarness, type StageHarness } from './stage-harness.ts';

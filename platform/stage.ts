@@ -48,44 +48,6 @@ export function emitter<T extends TopicId>(
   };
 }
 
-/** A stateful stage's emitter, per task (see taskEmitter). */
-export interface TaskEmitter<T extends TopicId> {
-  send(task: number, values: ValueOf<T>[]): Promise<void>;
-  /** Drops what the task kept (its state is restored: it computes those outputs anew). */
-  forget(task: number): void;
-}
-
-/**
- * An emitter for outputs computed from a task's state. The state moves on as a batch is
- * computed; when sending the outputs then fails, the batch is delivered again but computes
- * nothing again (its records are duplicates for the state by then), so the outputs would be
- * lost. They are kept and sent before the task's next ones instead (at least once). A task
- * assigned again, from its checkpoint, forgets them.
- */
-export function taskEmitter<T extends TopicId>(
-  deps: StageDeps,
-  stage: string,
-  topic: T,
-  idOf?: (value: ValueOf<T>) => string,
-): TaskEmitter<T> {
-  const out = emitter(deps, stage, topic, idOf);
-  const unsent = new Map<number, ValueOf<T>[]>();
-  return {
-    async send(task, values) {
-      const kept = unsent.get(task);
-      const all = kept ? kept.concat(values) : values;
-      unsent.delete(task);
-      try {
-        await out.send(all);
-      } catch (err) {
-        unsent.set(task, all);
-        throw err;
-      }
-    },
-    forget: (task) => void unsent.delete(task),
-  };
-}
-
 /**
  * Sends a record that a stage cannot use to pulse.dlq.v1 with the original bytes, the reason and
  * its source coordinates, and counts it: nothing is dropped silently.

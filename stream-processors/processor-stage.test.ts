@@ -97,12 +97,13 @@ describe('processor stage', () => {
     expect(windowPhase('ana', 10_000)).not.toBe(windowPhase('ben', 10_000));
   });
 
-  it('loses no window when producing its features fails: the batch delivered again sends them', async () => {
+  it('loses no window when producing its features fails, and dead-letters nothing: the task goes back to its checkpoint', async () => {
     const samples = [...series('ana', 45), ...series('bo', 45, 140)];
     const expected = (await run(samples)).features;
     await h!.close();
     h = await startStageHarness({ prefix: 'pulse-proc-', config: { windowStagger: false } });
     // the first features produced fail; by then the engine has moved on past the batch's windows
+    // (no checkpoint yet: the task starts again from nothing)
     const produce = h.deps.log.produce.bind(h.deps.log);
     let failures = 0;
     h.deps.log.produce = ((topic, records) => {
@@ -116,6 +117,8 @@ describe('processor stage', () => {
     expect(failures).toBeGreaterThan(1);
     expect(expected.length).toBeGreaterThan(4);
     expect(await h.read('features')).toEqual(expected);
+    // delivered again to the engine that had taken them, most samples would now be late
+    expect(await h.read('dlq')).toEqual([]);
   });
 
   it('dead-letters a late sample with reason late and counts a duplicate, keeping the rest', async () => {

@@ -2,7 +2,7 @@ import type { Features, Profile } from '../schemas/index.ts';
 import { topics, serde } from '../schemas/index.ts';
 import {
   createTaskState,
-  taskEmitter,
+  emitter,
   runStage,
   type DeadLetters,
   type LogRecord,
@@ -66,7 +66,7 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
   });
   const state = createTaskState(userStreamSchema, (r: UserStreamRecord) => engine.revive(r));
   // a user's window is one output however often a restored task computes it again
-  const features = taskEmitter(deps, STAGE, 'features', (f) => `${f.window}@${f.windowEnd}`);
+  const features = emitter(deps, STAGE, 'features', (f) => `${f.window}@${f.windowEnd}`);
   const samples = serde('Sample').projection(engineFields);
   const profiles = serde('Profile');
   const duplicates = deps.metrics.duplicates.labels(STAGE);
@@ -207,7 +207,7 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     }
     streamTime.set(task, now);
     lastInput.set(task, wall);
-    await features.send(task, out);
+    await features.send(out);
   }
 
   return runStage(deps, {
@@ -230,7 +230,6 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
       state.restore(task, checkpoint?.users ?? null);
       // (every user of the snapshot is in memory again: the next sweep evicts the idle ones)
       evictedDays.delete(task);
-      features.forget(task);
       const restoredTime = checkpoint?.streamTime ?? -Infinity;
       streamTime.set(task, restoredTime);
       // the last sweep was at the last multiple crossed, unless it was a wall-clock punctuation's

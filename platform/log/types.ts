@@ -59,7 +59,11 @@ export interface SubscribeOptions {
    * Default 0: earlier topics are drained first when a task is assigned.
    */
   tables?: number;
-  /** Called with the records of one task; the next batch for that task waits for it. */
+  /**
+   * Called with the records of one task; the next batch for that task waits for it. When it
+   * fails, a subscription with `snapshot` puts the task back to its last checkpoint (onAssign
+   * again, and the records after it read again); one without delivers the batch again.
+   */
   onBatch(records: LogRecord[], task: number): Promise<void> | void;
   /** The task was assigned; `state` is what snapshot() returned at its last commit, if any. */
   onAssign?(task: number, state: Buffer | null): Promise<void> | void;

@@ -183,6 +183,11 @@ export class EmbeddedSubscription implements Subscription {
       }
       attempt = 0;
       t.busy = true;
+      // a task with state may have changed it before failing: delivered again, the batch would
+      // meet that state (a stage would take its records for duplicates, or late, and its outputs
+      // would be lost), so it goes back to its last checkpoint instead (Kafka Streams' at least once)
+      const stateful = this.options.snapshot !== undefined;
+      let rewound = false;
       for (;;) {
         try {
           await onBatch(batch, t.task);
@@ -190,23 +195,57 @@ export class EmbeddedSubscription implements Subscription {
           break;
         } catch (err) {
           t.failed = true;
-          const first = batch[0]!;
+          const first = batch[0] ?? { topic: this.topics[0], offset: t.positions[0] };
           log.error(
             { err, group: this.group, task: t.task, records: batch.length, topic: first.topic, offset: first.offset },
-            'onBatch failed; redelivering the batch (nothing is committed past it)',
+            stateful
+              ? 'onBatch failed; restoring the task from its checkpoint'
+              : 'onBatch failed; redelivering the batch (nothing is committed past it)',
           );
           if (this.closing) break;
           await t.sleep(backoff(attempt++));
           if (this.closing) break;
+          if (stateful) {
+            rewound = await this.rewind(t);
+            break;
+          }
         }
       }
       t.busy = false;
       if (t.failed) break;
+      if (rewound) continue;
       for (let i = 0; i < t.positions.length; i++) t.positions[i] = t.batchEnd[i]!;
       t.dirty = true;
       attempt = 0;
       this.betweenBatches(t);
     }
+  }
+
+  /**
+   * The task's state and positions as of its last checkpoint (or where it began): the records
+   * since are read again. False when closing cut it short.
+   */
+  private async rewind(t: Task): Promise<boolean> {
+    await t.writes;
+    const checkpoint = readCheckpoint(t.path);
+    for (let i = 0; i < t.cursors.length; i++) {
+      const offset = checkpoint?.offsets.get(this.topics[i]!) ?? t.initial[i]!;
+      await t.cursors[i]!.seek(offset);
+      t.positions[i] = offset;
+      t.batchEnd[i] = offset;
+    }
+    for (let attempt = 0; !this.closing; attempt++) {
+      try {
+        await this.options.onAssign?.(t.task, checkpoint ? checkpoint.state : t.restored);
+        t.failed = false;
+        t.dirty = false;
+        return true;
+      } catch (err) {
+        this.host.logger.error({ err, group: this.group, task: t.task }, 'onAssign failed; retrying');
+        await t.sleep(backoff(attempt));
+      }
+    }
+    return false;
   }
 
   /** Earlier topics first: each cursor fills the batch up to its durable end before the next. */

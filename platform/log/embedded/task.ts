@@ -15,6 +15,8 @@ export interface Waiter {
 export class Task implements AppendListener {
   /** next offset per topic whose record has been processed (onBatch resolved) */
   readonly positions: number[];
+  /** where the task began (its checkpoint's offsets, or the start): a rewind without a newer checkpoint goes back here */
+  readonly initial: number[];
   /** the cursors' offsets after the batch in flight; become `positions` when it succeeds */
   readonly batchEnd: number[];
   assigned = false;
@@ -43,6 +45,7 @@ export class Task implements AppendListener {
     readonly cursors: Cursor[],
   ) {
     this.positions = cursors.map((c) => c.offset);
+    this.initial = cursors.map((c) => c.offset);
     this.batchEnd = cursors.map((c) => c.offset);
   }
 

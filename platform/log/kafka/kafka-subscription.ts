@@ -559,16 +559,23 @@ export class KafkaSubscription implements Subscription {
           break;
         } catch (err) {
           t.failed = true;
+          // exactly once, part of the batch's output is in the transaction: it and the state go
+          // back together. At least once, a task with state may have changed it before failing:
+          // delivered again, the batch would meet that state (a stage would take its records for
+          // duplicates, or late, and its outputs would be lost), so it goes back too
+          const restore = t.tx !== null || this.options.snapshot !== undefined;
           this.log.logger.error(
             { err, group: this.group, task: t.task, records: framed.length, topic, offset: framed[0]?.offset },
             t.tx
               ? 'onBatch failed; aborting the transaction and restoring the task from its checkpoint'
-              : 'onBatch failed; redelivering the batch (nothing is committed past it)',
+              : restore
+                ? 'onBatch failed; restoring the task from its checkpoint'
+                : 'onBatch failed; redelivering the batch (nothing is committed past it)',
           );
           if (this.closing || t.revoked) return false;
-          if (t.tx) {
-            // part of the batch's output is in the transaction: it and the state go back together
+          if (restore) {
             await sleep(backoff(t.rewinds++));
+            if (this.closing || t.revoked) return false;
             await this.rewind(t);
             return false;
           }
@@ -620,7 +627,7 @@ export class KafkaSubscription implements Subscription {
   }
 
   /**
-   * Exactly-once: drops the open transaction and puts the task back where its last checkpoint
+   * Drops the open transaction (exactly once) and puts the task back where its last checkpoint
    * says (state and offsets, seeking there), in the task's turn.
    */
   private async rewind(t: Task): Promise<void> {
@@ -671,7 +678,8 @@ export class KafkaSubscription implements Subscription {
           }
         } catch (err) {
           this.log.logger.error({ err, group: this.group, task: t.task }, 'punctuation failed');
-          if (t.tx) await this.rewind(t);
+          // (as a failed batch: what it closed goes back with the state)
+          if ((t.tx || this.options.snapshot) && !this.closing && !t.revoked) await this.rewind(t);
         }
       }).catch((err: unknown) => this.log.logger.error({ err, group: this.group, task: t.task }, 'restoring failed'));
     }
