@@ -443,13 +443,34 @@ describe('WindowEngine: daily windows', () => {
     expect(engine.personal(st).restHr).toBe(DEFAULT_REST_HR);
   });
 
-  it('estimates no resting HR without a window of at least 60 s', () => {
-    const { add, of, st, engine, emit } = setup('live=tumbling:10s,hrv=hopping:30s/10s,day=daily');
-    add(...run(D + 3_600_000, 180, () => 55));
+  it('estimates resting HR from minutes of live windows when no spec is a minute long (the default windows)', () => {
+    const { add, of, st, engine, emit } = setup('live=tumbling:10s,session=session:10m,day=daily');
+    const t = D + 3_600_000;
+    add(
+      // a calm minute, but a reading missing for 8 s in it: not covered
+      ...run(t, 30, () => 50),
+      ...run(t + 38_000, 22, () => 50),
+      // two minutes alternating 48 and 58 bpm: SD 5, not stable
+      ...run(t + 60_000, 120, (i) => (i % 2 ? 48 : 58)),
+      // three steady minutes at 55, then harder work
+      ...run(t + 180_000, 180, () => 55),
+      ...run(t + 360_000, 120, () => 140),
+    );
     engine.idle(st, 'u1', D + DAY + 3_600_000, 60_000, emit);
     expect(of('day')).toHaveLength(1);
-    expect(of('day')[0]!.restHrEstimate).toBeNull();
+    expect(of('day')[0]!.restHrEstimate).toBe(55);
     expect(of('day')[0]!.atl).toBeCloseTo(updateLoad({ atl: 0, ctl: 0 }, of('day')[0]!.trimpBanister).atl, 12);
+    expect(engine.personal(st).restHr).toBe(55);
+  });
+
+  it('a minute of live windows does not reach across a gap or into the next day', () => {
+    const { add, of, st, engine, emit } = setup('live=tumbling:10s,day=daily');
+    // 30 s at 52 before midnight and 30 s after: no minute in either day
+    add(...run(D + DAY - 30_000, 60, () => 52));
+    // 30 s at 51, 20 s without readings, 30 s at 51
+    add(...run(D + DAY + 3_600_000, 30, () => 51), ...run(D + DAY + 3_650_000, 30, () => 51));
+    engine.idle(st, 'u1', D + 3 * DAY, 60_000, emit);
+    expect(of('day').map((f) => f.restHrEstimate)).toEqual([null, null]);
   });
 });
 

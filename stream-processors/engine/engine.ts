@@ -4,6 +4,8 @@ import {
   estimateMaxHr,
   MAX_RESTING_HR,
   POOLED_SIZE,
+  RESTING_MAX_SD,
+  RESTING_WINDOW_S,
   restingHrFromSeries,
   summariseInto,
   toFeatures,
@@ -41,6 +43,17 @@ interface Frame {
 }
 
 const DAY_MS = 86_400_000;
+/**
+ * The minute of live windows gathered for the resting HR (UserStream.minuteAt): its first
+ * window's start, its last window's end, the heart-rate readings, their sum and sum of squares,
+ * and the seconds they hold.
+ */
+const M_START = 0;
+const M_END = 1;
+const M_N = 2;
+const M_SUM = 3;
+const M_SUM_SQ = 4;
+const M_HELD = 5;
 /** Tanaka, Monahan & Seals (2001) at age 35, when a profile gives neither HRmax nor age. */
 export const DEFAULT_MAX_HR = Math.round(estimateMaxHr(35));
 /** A typical adult resting HR, when neither the profile nor a day's estimate gives one. */
@@ -245,7 +258,8 @@ export class WindowEngine {
         startTs: start,
         hrBefore: live && st.hrBeforeTs > -Infinity ? { ts: st.hrBeforeTs, bpm: st.hrBeforeBpm } : undefined,
       });
-      emit(this.record(userId, f.name, f.kind, start, end, unpackValues(this.values, 0), trace));
+      const values = unpackValues(this.values, 0);
+      emit(this.record(userId, f.name, f.kind, start, end, values, trace));
       if (live) {
         // the next live window counts its steps from this one's last counter reading (live windows
         // close in order, one at a time; the held readings may reach further back for other specs)
@@ -265,6 +279,7 @@ export class WindowEngine {
           }
         }
         this.rollUp(st, userId, start, end, readings[0]!.ts, readings[readings.length - 1]!.ts, trace, emit);
+        if (this.daySpec && f.sizeMs < RESTING_WINDOW_S * 1000) this.gatherRestMinute(st, start, end, values);
       }
       if (this.daySpec && f.sizeMs >= 60_000) {
         const rest = restingHrFromSeries(readings.filter((s) => s.bpm !== null) as { ts: number; bpm: number }[]);
@@ -275,6 +290,46 @@ export class WindowEngine {
     const next = end + f.advanceMs;
     const k = firstAtOrAfter(st, next - f.sizeMs);
     st.setNextEnd(i, k < st.heldCount ? Math.max(next, endAfter(f, st.hash, heldTs(st, k))) : Infinity);
+  }
+
+  /**
+   * Live windows shorter than a minute make up minutes for the day's resting HR, by
+   * restingHrFromSeries' rule (a fully covered minute whose readings' population SD is under
+   * 3 bpm; windows of a minute or more are searched with that function itself): consecutive
+   * windows pool their heart-rate readings' count, sum and sum of squares and the seconds the
+   * readings hold. A window that does not follow on, has no heart rate or starts another UTC day
+   * starts the minute again; a minute is judged once it is complete, then the next one starts.
+   */
+  private gatherRestMinute(st: UserStream, start: number, end: number, v: FeatureValues): void {
+    const sameDay = Math.floor(st.minuteAt(M_START) / DAY_MS) === Math.floor(start / DAY_MS);
+    if (v.hrCount === 0) {
+      st.setMinuteAt(M_START, Number.NaN);
+      st.setMinuteAt(M_END, Number.NaN);
+      return;
+    }
+    if (st.minuteAt(M_END) !== start || !sameDay) {
+      st.setMinuteAt(M_START, start);
+      st.setMinuteAt(M_N, 0);
+      st.setMinuteAt(M_SUM, 0);
+      st.setMinuteAt(M_SUM_SQ, 0);
+      st.setMinuteAt(M_HELD, 0);
+    }
+    const sd = v.hrSd ?? 0;
+    st.setMinuteAt(M_END, end);
+    st.setMinuteAt(M_N, st.minuteAt(M_N) + v.hrCount);
+    st.setMinuteAt(M_SUM, st.minuteAt(M_SUM) + v.hrMean * v.hrCount);
+    st.setMinuteAt(M_SUM_SQ, st.minuteAt(M_SUM_SQ) + (sd * sd + v.hrMean * v.hrMean) * v.hrCount);
+    st.setMinuteAt(M_HELD, st.minuteAt(M_HELD) + v.durationSec);
+    const spanS = (end - st.minuteAt(M_START)) / 1000;
+    if (spanS < RESTING_WINDOW_S) return;
+    const n = st.minuteAt(M_N);
+    const mean = st.minuteAt(M_SUM) / n;
+    const minuteSd = Math.sqrt(Math.max(0, st.minuteAt(M_SUM_SQ) / n - mean * mean));
+    // (seconds held add up from ms differences: not exactly, hence the margin)
+    const covered = st.minuteAt(M_HELD) >= spanS - 1e-6;
+    if (covered && minuteSd < RESTING_MAX_SD && mean < st.dayRest) st.dayRest = mean;
+    st.setMinuteAt(M_START, Number.NaN);
+    st.setMinuteAt(M_END, Number.NaN);
   }
 
   /**

@@ -28,7 +28,10 @@ const SESSION_END = 4;
 const DAY_REST = 5;
 const ATL = 6;
 const CTL = 7;
-const COLD = 8;
+/** the minute of live windows gathered for the resting-HR estimate: MINUTE_SIZE numbers (engine.ts) */
+const MINUTE = 8;
+export const MINUTE_SIZE = 6;
+const COLD = MINUTE + MINUTE_SIZE;
 
 /**
  * One user's windowing state, kept compact because it exists for every active user, and kept in
@@ -191,6 +194,20 @@ export class UserStream implements HeldReadings {
     this.num[this.coldAt + CTL] = v;
   }
 
+  /** Number k of the minute of live windows being gathered (the engine's; NaN: none). */
+  minuteAt(k: number): number {
+    return this.num[this.coldAt + MINUTE + k]!;
+  }
+  setMinuteAt(k: number, v: number): void {
+    this.num[this.coldAt + MINUTE + k] = v;
+  }
+  /** (for the snapshot: empty when no minute is being gathered) */
+  get minute(): number[] {
+    return Number.isNaN(this.minuteAt(0))
+      ? []
+      : this.num.slice(this.coldAt + MINUTE, this.coldAt + MINUTE + MINUTE_SIZE);
+  }
+
   /** The open session's values (for the snapshot). */
   get session(): FeatureValues | null {
     return this.sessionOpen ? unpackValues(this.num, this.sessionAt) : null;
@@ -284,6 +301,7 @@ export interface UserStreamRecord {
   atl: number;
   ctl: number;
   loadDay: number;
+  minute: number[];
 }
 
 /** A UserStream from its snapshot (the Avro decoder's record of userStreamSchema). */
@@ -312,6 +330,7 @@ export function reviveUserStream(r: UserStreamRecord, frames: number): UserStrea
   st.atl = r.atl;
   st.ctl = r.ctl;
   st.loadDay = r.loadDay;
+  r.minute.forEach((v, k) => st.setMinuteAt(k, v));
   return st;
 }
 
@@ -361,6 +380,8 @@ export const userStreamSchema = {
     { name: 'atl', type: 'double' },
     { name: 'ctl', type: 'double' },
     { name: 'loadDay', type: 'int' },
+    // (added later: a snapshot written before has none)
+    { name: 'minute', type: doubles, default: [] },
   ],
 };
 

@@ -23,6 +23,10 @@ export function estimateMaxHr(age: number, formula: MaxHrFormula = 'tanaka'): nu
  */
 export const MAX_RESTING_HR = 100;
 
+/** restingHrFromSeries' rule: a minute of readings, stable (population SD below 3 bpm). */
+export const RESTING_WINDOW_S = 60;
+export const RESTING_MAX_SD = 3;
+
 export interface RestingHrOptions {
   /** window length, s; default 60 */
   windowS?: number;
@@ -47,7 +51,7 @@ export interface RestingHr {
  * Null when no window qualifies.
  */
 export function restingHrFromSeries(samples: readonly HrSample[], opts: RestingHrOptions = {}): RestingHr | null {
-  const { windowS = 60, maxSd = 3, maxGapS = DEFAULT_MAX_GAP_S } = opts;
+  const { windowS = RESTING_WINDOW_S, maxSd = RESTING_MAX_SD, maxGapS = DEFAULT_MAX_GAP_S } = opts;
   const W = windowS * 1000;
   const G = maxGapS * 1000;
   // gapsUpTo[k]: gaps > maxGapS between consecutive readings among readings 0..k

@@ -33,6 +33,8 @@ export {
 export {
   estimateMaxHr,
   MAX_RESTING_HR,
+  RESTING_MAX_SD,
+  RESTING_WINDOW_S,
   restingHrFromSeries,
   type MaxHrFormula,
   type RestingHr,
