@@ -23,7 +23,8 @@ export interface TaskState<V> {
   evicted(): number;
   /** `prefix`: bytes of the caller's to put before the state's (written in place, not copied again) */
   snapshot(task: number, prefix?: Buffer): Buffer | null;
-  restore(task: number, state: Buffer | null): void;
+  /** `writtenWith`: the value schema the snapshot was written with, when it is an earlier one */
+  restore(task: number, state: Buffer | null, writtenWith?: Record<string, unknown>): void;
 }
 
 /** the end of an Avro array: a block of zero items */
@@ -60,17 +61,29 @@ export function createTaskState<V>(
   revive: (decoded: never) => V = (decoded) => decoded,
 ): TaskState<V> {
   const valueType = avro.Type.forSchema(valueSchema as avro.Schema);
-  const snapshotType = avro.Type.forSchema({
-    type: 'array',
-    items: {
-      type: 'record',
-      name: 'Entry',
-      fields: [
-        { name: 'key', type: 'string' },
-        { name: 'value', type: valueSchema as avro.Schema },
-      ],
-    },
-  } as avro.Schema);
+  const snapshotOf = (schema: Record<string, unknown>) =>
+    avro.Type.forSchema({
+      type: 'array',
+      items: {
+        type: 'record',
+        name: 'Entry',
+        fields: [
+          { name: 'key', type: 'string' },
+          { name: 'value', type: schema as avro.Schema },
+        ],
+      },
+    } as avro.Schema);
+  const snapshotType = snapshotOf(valueSchema);
+  /** Avro schema resolution from each earlier value schema met (fields added since take their defaults) */
+  const resolvers = new Map<Record<string, unknown>, ReturnType<avro.Type['createResolver']>>();
+  const resolverFrom = (schema: Record<string, unknown>) => {
+    let r = resolvers.get(schema);
+    if (!r) {
+      r = snapshotType.createResolver(snapshotOf(schema));
+      resolvers.set(schema, r);
+    }
+    return r;
+  };
   const stringType = avro.Type.forSchema('string');
   const longType = avro.Type.forSchema('long');
   const live = new Map<number, Map<string, V>>();
@@ -135,11 +148,13 @@ export function createTaskState<V>(
       parts.push(ZERO);
       return Buffer.concat(parts);
     },
-    restore(task, state) {
+    restore(task, state, writtenWith) {
       const m = new Map<string, V>();
       if (state) {
-        for (const e of snapshotType.fromBuffer(state) as { key: string; value: never }[])
-          m.set(e.key, revive(e.value));
+        const entries = writtenWith
+          ? snapshotType.fromBuffer(state, resolverFrom(writtenWith))
+          : snapshotType.fromBuffer(state);
+        for (const e of entries as { key: string; value: never }[]) m.set(e.key, revive(e.value));
       }
       live.set(task, m);
       cold.set(task, new Map());

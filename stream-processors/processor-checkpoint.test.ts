@@ -5,14 +5,24 @@ describe('processor checkpoint', () => {
   it('keeps the stream time with the users’ state', () => {
     const users = Buffer.from([1, 2, 3]);
     expect(decodeProcessorCheckpoint(Buffer.concat([checkpointHeader(1_700_000_061_000), users]))).toEqual({
+      version: 3,
       streamTime: 1_700_000_061_000,
       users,
     });
     // a task that has seen nothing yet
     expect(decodeProcessorCheckpoint(checkpointHeader(-Infinity))).toEqual({
+      version: 3,
       streamTime: -Infinity,
       users: null,
     });
+  });
+
+  it('reads version 2 (before the resting-HR minute), and says so: its state has an earlier schema', () => {
+    const v2 = checkpointHeader(1_700_000_061_000);
+    v2[2] = 2;
+    expect(decodeProcessorCheckpoint(v2)).toMatchObject({ version: 2, streamTime: 1_700_000_061_000 });
+    v2[2] = 4;
+    expect(decodeProcessorCheckpoint(v2)).toBeNull();
   });
 
   it('does not read bytes of an earlier format as state', () => {

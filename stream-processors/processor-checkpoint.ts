@@ -8,10 +8,13 @@
  * would be a string length, a zigzag varint, and 0x43 is a negative one)
  */
 const MAGIC = [0x50, 0x43];
-const VERSION = 2;
+/** 3: the users' state has the resting-HR minute (UserStream's `minute`); 2 did not */
+const VERSION = 3;
+const EARLIEST = 2;
 const HEADER = 11;
 
 export interface ProcessorCheckpoint {
+  version: number;
   streamTime: number;
   users: Buffer | null;
 }
@@ -31,6 +34,8 @@ export function checkpointHeader(streamTime: number): Buffer {
  * window engine's state cannot be rebuilt from).
  */
 export function decodeProcessorCheckpoint(b: Buffer): ProcessorCheckpoint | null {
-  if (b.length < HEADER || b[0] !== MAGIC[0] || b[1] !== MAGIC[1] || b[2] !== VERSION) return null;
-  return { streamTime: b.readDoubleBE(3), users: b.length > HEADER ? b.subarray(HEADER) : null };
+  if (b.length < HEADER || b[0] !== MAGIC[0] || b[1] !== MAGIC[1]) return null;
+  const version = b[2]!;
+  if (version < EARLIEST || version > VERSION) return null;
+  return { version, streamTime: b.readDoubleBE(3), users: b.length > HEADER ? b.subarray(HEADER) : null };
 }

@@ -13,7 +13,7 @@ import { tanakaMaxHr } from './heart-rate.ts';
 import { checkpointHeader, decodeProcessorCheckpoint } from './processor-checkpoint.ts';
 import { WindowEngine } from './engine/engine.ts';
 import type { EngineSample } from './engine/sample-buffer.ts';
-import { userStreamSchema, type UserStream, type UserStreamRecord } from './engine/user-stream.ts';
+import { userStreamSchema, userStreamSchemaV2, type UserStream, type UserStreamRecord } from './engine/user-stream.ts';
 
 const STAGE = 'processor';
 
@@ -227,7 +227,7 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
           { stage: STAGE, task, bytes: snapshot.length },
           "this task's checkpoint is of an earlier format (before the window engine): its open windows start empty",
         );
-      state.restore(task, checkpoint?.users ?? null);
+      state.restore(task, checkpoint?.users ?? null, checkpoint?.version === 2 ? userStreamSchemaV2 : undefined);
       // (every user of the snapshot is in memory again: the next sweep evicts the idle ones)
       evictedDays.delete(task);
       const restoredTime = checkpoint?.streamTime ?? -Infinity;

@@ -6,7 +6,7 @@ import { mergeValues } from '../features/pooled-values.ts';
 import { summarise, type FeatureValues, type Personal, type SeriesSample } from '../features/window-summary.ts';
 import avro from 'avsc';
 import { DEFAULT_MAX_HR, DEFAULT_REST_HR, WindowEngine, windowPhase, type EngineOptions } from './engine.ts';
-import { deviceHash, userStreamSchema, type UserStreamRecord } from './user-stream.ts';
+import { deviceHash, userStreamSchema, userStreamSchemaV2, type UserStreamRecord } from './user-stream.ts';
 import type { EngineSample } from './sample-buffer.ts';
 import { testSample } from '../test-samples.ts';
 
@@ -216,6 +216,23 @@ describe('WindowEngine: tumbling windows', () => {
     expect(hopping.length).toBeGreaterThan(0);
     expect(hopping[0]!.windowEnd).toBeGreaterThan(horizon);
     for (const f of hopping) expect(f).toMatchObject({ maxHr: DEFAULT_MAX_HR, restHr: DEFAULT_REST_HR });
+  });
+
+  it('restores a stream saved before the resting-HR minute (checkpoint version 2) and carries on', () => {
+    const v2 = avro.Type.forSchema(userStreamSchemaV2 as avro.Schema);
+    const type = avro.Type.forSchema(userStreamSchema as avro.Schema);
+    const before = setup('live=tumbling:10s,day=daily');
+    before.add(...run(T0, 25, (i) => 110 + i));
+    // bytes as version 2 wrote them, read with its schema resolved to today's
+    const saved = type.fromBuffer(v2.toBuffer(before.st), type.createResolver(v2)) as UserStreamRecord;
+    expect(saved.minute).toEqual([]);
+    const after = setup('live=tumbling:10s,day=daily');
+    const restored = after.engine.revive(saved);
+    const later = run(T0 + 25_000, 40, (i) => 130 + (i % 5));
+    const horizon = before.engine.horizon(before.st);
+    before.add(...later);
+    for (const s of later) after.engine.add(restored, s, after.emit);
+    expect(after.of('live')).toEqual(before.of('live').filter((f) => f.windowEnd > horizon));
   });
 
   it('counts the step counter across live windows: every step once', () => {
@@ -461,6 +478,14 @@ describe('WindowEngine: daily windows', () => {
     expect(of('day')[0]!.restHrEstimate).toBe(55);
     expect(of('day')[0]!.atl).toBeCloseTo(updateLoad({ atl: 0, ctl: 0 }, of('day')[0]!.trimpBanister).atl, 12);
     expect(engine.personal(st).restHr).toBe(55);
+  });
+
+  it('a minute-long window that began before midnight does not count for the next day', () => {
+    const { add, of, st, engine, emit } = setup('live=tumbling:10s,hrv=hopping:60s/10s,day=daily');
+    // 90 s at 50 up to midnight, a few readings after it
+    add(...run(D + DAY - 90_000, 90, () => 50), ...run(D + DAY, 5, () => 80));
+    engine.idle(st, 'u1', D + 3 * DAY, 60_000, emit);
+    expect(of('day').map((f) => f.restHrEstimate)).toEqual([50, null]);
   });
 
   it('a minute of live windows does not reach across a gap or into the next day', () => {

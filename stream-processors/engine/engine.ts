@@ -283,7 +283,9 @@ export class WindowEngine {
       }
       if (this.daySpec && f.sizeMs >= 60_000) {
         const rest = restingHrFromSeries(readings.filter((s) => s.bpm !== null) as { ts: number; bpm: number }[]);
-        if (rest && rest.bpm < st.dayRest) st.dayRest = rest.bpm;
+        // (live windows close first: a window reaching back before midnight may close after the new day began)
+        const sameDay = Math.floor(rest ? rest.startTs / DAY_MS : Number.NaN) * DAY_MS === st.dayStart;
+        if (rest && sameDay && rest.bpm < st.dayRest) st.dayRest = rest.bpm;
       }
     }
     // the next window of this frame that holds a reading

@@ -385,6 +385,12 @@ export const userStreamSchema = {
   ],
 };
 
+/** The schema of checkpoint version 2 (before the resting-HR minute): its snapshots restore with the field's default. */
+export const userStreamSchemaV2 = {
+  ...userStreamSchema,
+  fields: userStreamSchema.fields.filter((f) => f.name !== 'minute'),
+};
+
 /** FNV-1a of the device id: duplicates are "same device + ts", and a number is cheaper to keep. */
 export function deviceHash(deviceId: string): number {
   let h = 0x811c9dc5;

@@ -192,6 +192,12 @@ export class EmbeddedSubscription implements Subscription {
         try {
           await onBatch(batch, t.task);
           t.failed = false;
+          // (a batch replayed after a restore goes through up to the one that failed: the back-off
+          // starts again only past it)
+          if (t.failedAt && t.batchEnd.some((end, i) => end > t.failedAt![i]!)) {
+            t.rewinds = 0;
+            t.failedAt = null;
+          }
           break;
         } catch (err) {
           t.failed = true;
@@ -203,7 +209,8 @@ export class EmbeddedSubscription implements Subscription {
               : 'onBatch failed; redelivering the batch (nothing is committed past it)',
           );
           if (this.closing) break;
-          await t.sleep(backoff(attempt++));
+          if (stateful) t.failedAt = [...t.batchEnd];
+          await t.sleep(backoff(stateful ? t.rewinds++ : attempt++));
           if (this.closing) break;
           if (stateful) {
             rewound = await this.rewind(t);
@@ -227,21 +234,23 @@ export class EmbeddedSubscription implements Subscription {
    */
   private async rewind(t: Task): Promise<boolean> {
     await t.writes;
-    const checkpoint = readCheckpoint(t.path);
-    for (let i = 0; i < t.cursors.length; i++) {
-      const offset = checkpoint?.offsets.get(this.topics[i]!) ?? t.initial[i]!;
-      await t.cursors[i]!.seek(offset);
-      t.positions[i] = offset;
-      t.batchEnd[i] = offset;
-    }
     for (let attempt = 0; !this.closing; attempt++) {
       try {
+        const checkpoint = readCheckpoint(t.path);
+        for (let i = 0; i < t.cursors.length; i++) {
+          const c = t.cursors[i]!;
+          // (past the end, as the constructor does: the log may have lost an unsynced tail)
+          const offset = Math.min(checkpoint?.offsets.get(this.topics[i]!) ?? t.initial[i]!, c.store.end);
+          await c.seek(offset);
+          t.positions[i] = offset;
+          t.batchEnd[i] = offset;
+        }
         await this.options.onAssign?.(t.task, checkpoint ? checkpoint.state : t.restored);
         t.failed = false;
         t.dirty = false;
         return true;
       } catch (err) {
-        this.host.logger.error({ err, group: this.group, task: t.task }, 'onAssign failed; retrying');
+        this.host.logger.error({ err, group: this.group, task: t.task }, 'restoring the task failed; retrying');
         await t.sleep(backoff(attempt));
       }
     }

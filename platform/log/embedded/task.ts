@@ -26,6 +26,10 @@ export class Task implements AppendListener {
   failed = false;
   /** processed records since the last checkpoint */
   dirty = false;
+  /** restores from the checkpoint in a row: the back-off grows until a batch goes past `failedAt` */
+  rewinds = 0;
+  /** the end of the batch that last failed (per topic) */
+  failedAt: number[] | null = null;
   /** a checkpoint was asked for while busy: take it as soon as the task is between batches */
   checkpointWanted = false;
   /** commit() calls waiting for the next checkpoint write */

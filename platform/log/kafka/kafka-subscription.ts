@@ -25,8 +25,10 @@ interface Task {
   /** batches of a task run one at a time, and commits take their cut between them */
   lock: Promise<unknown>;
   failed: boolean;
-  /** exactly-once: restores from the checkpoint since the last batch that went through */
+  /** restores from the checkpoint in a row: the back-off grows until a batch goes past `failedAt` */
   rewinds: number;
+  /** the topic and offset of the last record of the last batch that failed */
+  failedAt: { topic: string; offset: number } | null;
   dirty: boolean;
   revoked: boolean;
   lastInput: number;
@@ -241,6 +243,7 @@ export class KafkaSubscription implements Subscription {
         lock: Promise.resolve(),
         failed: false,
         rewinds: 0,
+        failedAt: null,
         dirty: false,
         revoked: false,
         lastInput: Date.now(),
@@ -555,7 +558,13 @@ export class KafkaSubscription implements Subscription {
             if (records.length > 0) await this.options.onBatch(records, t.task);
           });
           t.failed = false;
-          t.rewinds = 0;
+          // (a batch replayed after a restore goes through up to the one that failed: the back-off
+          // starts again only past it)
+          const last = framed[framed.length - 1];
+          if (!t.failedAt || (t.failedAt.topic === topic && last !== undefined && last.offset > t.failedAt.offset)) {
+            t.rewinds = 0;
+            t.failedAt = null;
+          }
           break;
         } catch (err) {
           t.failed = true;
@@ -574,6 +583,8 @@ export class KafkaSubscription implements Subscription {
           );
           if (this.closing || t.revoked) return false;
           if (restore) {
+            const last = framed[framed.length - 1];
+            if (last) t.failedAt = { topic, offset: last.offset };
             await sleep(backoff(t.rewinds++));
             if (this.closing || t.revoked) return false;
             await this.rewind(t);
@@ -677,6 +688,8 @@ export class KafkaSubscription implements Subscription {
             t.lastSnapshot = -Infinity;
           }
         } catch (err) {
+          // (its state may be half changed: nothing is committed until it is restored)
+          t.failed = true;
           this.log.logger.error({ err, group: this.group, task: t.task }, 'punctuation failed');
           // (as a failed batch: what it closed goes back with the state)
           if ((t.tx || this.options.snapshot) && !this.closing && !t.revoked) await this.rewind(t);
