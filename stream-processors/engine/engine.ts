@@ -282,10 +282,12 @@ export class WindowEngine {
         if (this.daySpec && f.sizeMs < RESTING_WINDOW_S * 1000) this.gatherRestMinute(st, start, end, values);
       }
       if (this.daySpec && f.sizeMs >= 60_000) {
-        const rest = restingHrFromSeries(readings.filter((s) => s.bpm !== null) as { ts: number; bpm: number }[]);
-        // (live windows close first: a window reaching back before midnight may close after the new day began)
-        const sameDay = Math.floor(rest ? rest.startTs / DAY_MS : Number.NaN) * DAY_MS === st.dayStart;
-        if (rest && sameDay && rest.bpm < st.dayRest) st.dayRest = rest.bpm;
+        // the open day's readings only (live windows close first: a window reaching back before
+        // midnight may close after the new day began)
+        const rest = restingHrFromSeries(
+          readings.filter((s) => s.bpm !== null && s.ts >= st.dayStart) as { ts: number; bpm: number }[],
+        );
+        if (rest && rest.bpm < st.dayRest) st.dayRest = rest.bpm;
       }
     }
     // the next window of this frame that holds a reading

@@ -193,8 +193,8 @@ export class EmbeddedSubscription implements Subscription {
           await onBatch(batch, t.task);
           t.failed = false;
           // (a batch replayed after a restore goes through up to the one that failed: the back-off
-          // starts again only past it)
-          if (t.failedAt && t.batchEnd.some((end, i) => end > t.failedAt![i]!)) {
+          // starts again only once a batch has covered it)
+          if (t.failedAt && t.batchEnd.every((end, i) => end >= t.failedAt![i]!)) {
             t.rewinds = 0;
             t.failedAt = null;
           }
