@@ -53,6 +53,9 @@ function inputs() {
   return { profiles, batches };
 }
 
+/** each processor's log lines above info, for a failure's report */
+const warnings = new Map<ChildProcess, string[]>();
+
 function startProcessorProcess(env: Record<string, string>): Promise<ChildProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulse-proc-'));
   removeAfter(dataDir);
@@ -61,7 +64,16 @@ function startProcessorProcess(env: Record<string, string>): Promise<ChildProces
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const above = [] as string[];
+  warnings.set(child, above);
+  const keep = (d: Buffer) => {
+    for (const line of d.toString().split('\n')) if (/"level":(4|5|6)0/.test(line)) above.push(line.slice(0, 400));
+  };
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+    keep(d);
+  });
+  child.stdout!.on('data', keep);
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -144,6 +156,12 @@ describe('kafka mode: a processor dies', () => {
       await stage.close();
       const ref = byWindow(await h.read('features'));
       expect(ref.size).toBeGreaterThan(12 * 20);
+      const missing = [...ref.keys()].filter((k) => !got.has(k));
+      if (missing.length > 0) {
+        // (a rare failure here could not be reproduced to diagnose: what the members logged)
+        const report = [a, b].map((m, i) => [`member ${'ab'[i]}:`, ...warnings.get(m)!.slice(-60)].join('\n'));
+        console.error(`windows missing: ${missing.join(' ')}\n${report.join('\n')}`);
+      }
       expect([...got.keys()].sort()).toEqual([...ref.keys()].sort());
       // exactly once (the processor's default): what the killed member produced after its last
       // commit was aborted with its transaction, so no window reaches the topic twice
