@@ -117,7 +117,7 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     if (!engine.quiet(st) && st.maxTs + idleTimeoutMs <= sweptAt) engine.idle(st, userId, sweptAt, idleTimeoutMs, emit);
   }
 
-  /** Evictable once nothing but the day is open; users with a profile but no sample yet stay (they are about to start). */
+  /** Evictable once nothing but the day is open (a user with a profile but no sample is evicted when it comes). */
   const evictable = (st: UserStream, now: number) =>
     engine.settled(st) && st.maxTs > -Infinity && st.maxTs + evictAfterMs <= now;
 
@@ -142,7 +142,8 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     for (const [userId, due] of dayDue ?? []) {
       if (due > now) continue;
       dayDue!.delete(userId);
-      const st = state.get(task, userId)!;
+      const st = state.get(task, userId);
+      if (!st) continue;
       idleAsOf(st, userId, now, emit);
       if (evictable(st, now)) evict(task, userId, st);
     }
