@@ -68,7 +68,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
       schema: {
         summary: "replace the athlete's profile",
         description:
-          'That athlete or admin. Fields left out are unknown (null) and estimated downstream; locale defaults to en.',
+          'That athlete or admin. Fields left out are unknown (null) and estimated downstream; locale defaults to en. A restHr at or above maxHr is refused (400).',
         tags: ['users'],
         security: bearerAuth,
         params: userParams,
