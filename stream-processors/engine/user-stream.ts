@@ -28,9 +28,9 @@ const SESSION_END = 4;
 const DAY_REST = 5;
 const ATL = 6;
 const CTL = 7;
-/** the minute of live windows gathered for the resting-HR estimate: MINUTE_SIZE numbers (engine.ts) */
+/** the minute of live windows gathered for the resting-HR estimate: MINUTE_SIZE numbers (engine.ts reads them) */
 const MINUTE = 8;
-export const MINUTE_SIZE = 6;
+const MINUTE_SIZE = 6;
 const COLD = MINUTE + MINUTE_SIZE;
 
 /**

@@ -69,7 +69,7 @@ export const DRIFT_KINDS: readonly string[] = ['power', 'speed', 'hr'] satisfies
 export const driftKindCode = (kind: string | null) => (kind === null ? Number.NaN : DRIFT_KINDS.indexOf(kind));
 
 /** A driftKind from its code. */
-export const driftKindOf = (code: number) => (Number.isNaN(code) ? null : DRIFT_KINDS[code]!);
+const driftKindOf = (code: number) => (Number.isNaN(code) ? null : DRIFT_KINDS[code]!);
 
 export const orNaN = (v: number | null) => (v === null ? Number.NaN : v);
 export const orNull = (v: number) => (Number.isNaN(v) ? null : v);
