@@ -22,14 +22,19 @@ describe('processor checkpoint', () => {
     v2[2] = 2;
     expect(decodeProcessorCheckpoint(v2)).toMatchObject({ version: 2, streamTime: 1_700_000_061_000 });
     v2[2] = 4;
-    expect(decodeProcessorCheckpoint(v2)).toBeNull();
+    expect(decodeProcessorCheckpoint(v2)).toEqual({
+      unreadable: 'it is version 4, written by a later release (this one reads 2–3)',
+    });
+    v2[2] = 1;
+    expect(decodeProcessorCheckpoint(v2)).toEqual({ unreadable: 'it is version 1 (this release reads 2–3)' });
   });
 
   it('does not read bytes of an earlier format as state', () => {
+    const earlier = { unreadable: 'it is of an earlier format (before the window engine)' };
     // the lean windows' snapshot began with the Avro array's item count (a zigzag varint)
-    expect(decodeProcessorCheckpoint(Buffer.from([0x02, 0x06, 0x61, 0x6e, 0x61]))).toBeNull();
+    expect(decodeProcessorCheckpoint(Buffer.from([0x02, 0x06, 0x61, 0x6e, 0x61]))).toEqual(earlier);
     // forty users, the first with a one-letter id
-    expect(decodeProcessorCheckpoint(Buffer.from([0x50, 0x02, 0x61, 0, 0, 0, 0, 0, 0, 0, 0, 0]))).toBeNull();
-    expect(decodeProcessorCheckpoint(Buffer.alloc(0))).toBeNull();
+    expect(decodeProcessorCheckpoint(Buffer.from([0x50, 0x02, 0x61, 0, 0, 0, 0, 0, 0, 0, 0, 0]))).toEqual(earlier);
+    expect(decodeProcessorCheckpoint(Buffer.alloc(0))).toEqual(earlier);
   });
 });

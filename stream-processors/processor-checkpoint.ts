@@ -29,13 +29,24 @@ export function checkpointHeader(streamTime: number): Buffer {
   return header;
 }
 
+/** Why a task's checkpoint cannot be restored (its open windows then start empty). */
+export interface UnreadableCheckpoint {
+  unreadable: string;
+}
+
 /**
- * Null for bytes of another format (the lean windows' snapshots before version 2, which the
- * window engine's state cannot be rebuilt from).
+ * The checkpoint, or why it cannot be read: bytes of an earlier format (the lean windows'
+ * snapshots before version 2, which the window engine's state cannot be rebuilt from), or of a
+ * later release's version.
  */
-export function decodeProcessorCheckpoint(b: Buffer): ProcessorCheckpoint | null {
-  if (b.length < HEADER || b[0] !== MAGIC[0] || b[1] !== MAGIC[1]) return null;
+export function decodeProcessorCheckpoint(b: Buffer): ProcessorCheckpoint | UnreadableCheckpoint {
+  if (b.length < HEADER || b[0] !== MAGIC[0] || b[1] !== MAGIC[1])
+    return { unreadable: 'it is of an earlier format (before the window engine)' };
   const version = b[2]!;
-  if (version < EARLIEST || version > VERSION) return null;
+  if (version > VERSION)
+    return {
+      unreadable: `it is version ${version}, written by a later release (this one reads ${EARLIEST}–${VERSION})`,
+    };
+  if (version < EARLIEST) return { unreadable: `it is version ${version} (this release reads ${EARLIEST}–${VERSION})` };
   return { version, streamTime: b.readDoubleBE(3), users: b.length > HEADER ? b.subarray(HEADER) : null };
 }

@@ -222,11 +222,12 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     onBatch,
     punctuateMs: idleTimeoutMs,
     onAssign: (task, snapshot) => {
-      const checkpoint = snapshot ? decodeProcessorCheckpoint(snapshot) : null;
-      if (snapshot && !checkpoint)
+      const read = snapshot ? decodeProcessorCheckpoint(snapshot) : null;
+      const checkpoint = read && 'unreadable' in read ? null : read;
+      if (read && 'unreadable' in read)
         deps.logger.warn(
-          { stage: STAGE, task, bytes: snapshot.length },
-          "this task's checkpoint is of an earlier format (before the window engine): its open windows start empty",
+          { stage: STAGE, task, bytes: snapshot!.length },
+          `this task's checkpoint cannot be restored (${read.unreadable}): its open windows start empty`,
         );
       state.restore(task, checkpoint?.users ?? null, checkpoint?.version === 2 ? userStreamSchemaV2 : undefined);
       // (every user of the snapshot is in memory again: the next sweep evicts the idle ones)
