@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import { basename } from 'node:path';
-import { afterAll } from 'vitest';
+import type { Producer } from 'kafkajs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { kafkaService } from '../../../test/services.ts';
 import { logContract } from '../contract.ts';
 import { KafkaLog } from './index.ts';
@@ -16,3 +18,101 @@ if (service) {
     KafkaLog.open({ brokers: service.brokers, namespace: `${basename(dir)}.`, partitions: 1, commitIntervalMs: 200 }),
   );
 }
+
+/*
+ * A fetch lists the aborted transactions it overlaps in the order their aborts completed (the
+ * broker's transaction index), not the order they began: Kafka's Java consumer sorts them by first
+ * offset. kafkajs 2.2.4 took the list as sorted and looked at its head once per record, so a
+ * transaction that began earlier but was aborted later came through as committed. Several
+ * exactly-once tasks write their checkpoints and output ids into one changelog partition, so a
+ * member taking over two tasks at once (aborting both transactions) read an aborted id record as
+ * committed and dropped outputs that were never committed (patches/kafkajs+2.2.4.patch).
+ */
+describe('read committed: aborted transactions', () => {
+  const require = createRequire(import.meta.url);
+  const filterAbortedMessages = require('kafkajs/src/consumer/filterAbortedMessages.js') as (args: {
+    messages: unknown[];
+    abortedTransactions: { producerId: string; firstOffset: string }[];
+  }) => { offset: string }[];
+  const record = (offset: number, producerId: string) => ({
+    offset: String(offset),
+    key: Buffer.from('k'),
+    isControlRecord: false,
+    batchContext: { producerId, inTransaction: true },
+  });
+  const abortMarker = (offset: number, producerId: string) => ({
+    offset: String(offset),
+    key: Buffer.from([0, 0, 0, 0]),
+    isControlRecord: true,
+    batchContext: { producerId, inTransaction: true },
+  });
+
+  it('drops both transactions when the one that began later was aborted first', () => {
+    const kept = filterAbortedMessages({
+      messages: [record(10, '2'), record(11, '3'), abortMarker(12, '3'), abortMarker(13, '2'), record(14, '4')],
+      abortedTransactions: [
+        { producerId: '3', firstOffset: '11' },
+        { producerId: '2', firstOffset: '10' },
+      ],
+    });
+    expect(kept.filter((m) => !('isControlRecord' in m && m.isControlRecord)).map((m) => m.offset)).toEqual(['14']);
+  });
+
+  it('drops every transaction that began before a fetch that starts inside them', () => {
+    // the fetch starts at 12: both transactions began before it, and their records follow
+    const kept = filterAbortedMessages({
+      messages: [record(12, '3'), record(13, '2'), abortMarker(14, '2'), abortMarker(15, '3')],
+      abortedTransactions: [
+        { producerId: '2', firstOffset: '10' },
+        { producerId: '3', firstOffset: '11' },
+      ],
+    });
+    expect(kept.filter((m) => !('isControlRecord' in m && m.isControlRecord)).map((m) => m.offset)).toEqual([]);
+  });
+
+  it('on a real broker, a subscription delivers neither of two interleaved aborted transactions', async (ctx) => {
+    if (!service) return ctx.skip();
+    const log = await KafkaLog.open({ brokers: service.brokers, namespace: `aborts-${process.pid}.`, partitions: 1 });
+    const producers: Producer[] = [];
+    try {
+      await log.ensureTopics([{ name: 't', partitions: 1 }]);
+      const topic = log.name('t');
+      const producer = async (id: string) => {
+        const p = log.kafka.producer({ transactionalId: `${topic}.${id}`, idempotent: true, maxInFlightRequests: 1 });
+        producers.push(p);
+        await p.connect();
+        return p;
+      };
+      const send = async (p: Producer, value: string) => {
+        const tx = await p.transaction();
+        await tx.send({ topic, messages: [{ key: 'k', value }] });
+        return tx;
+      };
+      const first = await producer('began-first');
+      const second = await producer('began-later');
+      await log.produce('t', [{ key: 'k', value: Buffer.from('before') }]);
+      const began = await send(first, 'aborted, began first');
+      const later = await send(second, 'aborted, began later');
+      await later.abort();
+      // the producer's next transaction is let in only once the abort is complete (its marker
+      // written): the transaction that began later ends first in the broker's index
+      const next = await send(second, 'committed');
+      await next.commit();
+      await began.abort();
+      await log.produce('t', [{ key: 'k', value: Buffer.from('after') }]);
+
+      const got: string[] = [];
+      const sub = log.subscribe({
+        group: 'reader',
+        topics: ['t'],
+        onBatch: (rs) => void rs.forEach((r) => got.push(r.value.toString())),
+      });
+      await sub.caughtUp();
+      await sub.close();
+      expect(got).toEqual(['before', 'committed', 'after']);
+    } finally {
+      await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
+      await log.close();
+    }
+  }, 60_000);
+});
