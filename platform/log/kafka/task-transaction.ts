@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Producer, ProducerRecord, Transaction } from 'kafkajs';
 import type { OutputLedger } from './output-ledger.ts';
 
@@ -69,7 +70,7 @@ export class TaskTransaction implements ProduceScope {
     this.current ??= this.producer.transaction();
     const tx = await this.current;
     if (changelog && changelog.messages.length > 0) await tx.send(changelog);
-    await tx.sendOffsets(offsets);
+    await whileConcurrent(() => tx.sendOffsets(offsets));
     this.current = null;
     await tx.commit();
   }
@@ -86,6 +87,25 @@ export class TaskTransaction implements ProduceScope {
   async close(): Promise<void> {
     await this.abort().catch(() => undefined);
     await this.producer.disconnect();
+  }
+}
+
+/**
+ * Runs a transactional request again while the broker answers CONCURRENT_TRANSACTIONS: the
+ * producer's previous transaction is still being completed (its markers written; milliseconds).
+ * kafkajs retries that for a send's AddPartitionsToTxn but not for sendOffsets' AddOffsetsToTxn,
+ * the first request of a transaction that produced nothing: the commit failed and the task was
+ * restored from its checkpoint and read again (in the kafka bench, every task at once about once
+ * a run, a stall of seconds). Kafka's Java client retries it.
+ */
+export async function whileConcurrent<T>(request: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= attempts) throw err;
+      await sleep(Math.min(10 * 2 ** (attempt - 1), 1000));
+    }
   }
 }
 
