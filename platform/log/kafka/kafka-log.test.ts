@@ -116,3 +116,47 @@ describe('read committed: aborted transactions', () => {
     }
   }, 60_000);
 });
+
+/*
+ * kafkajs 2.2.4 asked a broker where the transaction coordinator (and the group's) was before
+ * every transactional request, a round trip each: about 5 of the 12 requests of an exactly-once
+ * task's commit. The patch keeps them until a request fails, as Kafka's Java client does.
+ */
+describe('exactly once: coordinators', () => {
+  it('looks the coordinators up once for a producer, not before every request', async (ctx) => {
+    if (!service) return ctx.skip();
+    const log = await KafkaLog.open({
+      brokers: service.brokers,
+      namespace: `coordinators-${process.pid}.`,
+      partitions: 1,
+    });
+    const producer = log.kafka.producer({
+      transactionalId: `coordinators-${process.pid}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    try {
+      await log.ensureTopics([{ name: 't', partitions: 1 }]);
+      const requests = new Map<string, number>();
+      producer.on(producer.events.REQUEST, (e) =>
+        requests.set(e.payload.apiName, (requests.get(e.payload.apiName) ?? 0) + 1),
+      );
+      await producer.connect();
+      for (let i = 0; i < 3; i++) {
+        const tx = await producer.transaction();
+        await tx.send({ topic: log.name('t'), messages: [{ key: 'k', value: `v${i}` }] });
+        await tx.sendOffsets({
+          consumerGroupId: log.name('g'),
+          topics: [{ topic: log.name('t'), partitions: [{ partition: 0, offset: String(i + 1) }] }],
+        });
+        await tx.commit();
+      }
+      expect(requests.get('EndTxn')).toBe(3);
+      // the transaction coordinator and the group's
+      expect(requests.get('GroupCoordinator')).toBe(2);
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+      await log.close();
+    }
+  }, 60_000);
+});
