@@ -70,9 +70,26 @@ describe('read committed: aborted transactions', () => {
     expect(kept.filter((m) => !('isControlRecord' in m && m.isControlRecord)).map((m) => m.offset)).toEqual([]);
   });
 
+  it('takes only a control record for the end of an aborted transaction, not a record keyed like one', () => {
+    const kept = filterAbortedMessages({
+      messages: [
+        { ...record(10, '2'), key: Buffer.from([0, 0, 0, 0]) },
+        record(11, '2'),
+        abortMarker(12, '2'),
+        record(13, '4'),
+      ],
+      abortedTransactions: [{ producerId: '2', firstOffset: '10' }],
+    });
+    expect(kept.filter((m) => !('isControlRecord' in m && m.isControlRecord)).map((m) => m.offset)).toEqual(['13']);
+  });
+
   it('on a real broker, a subscription delivers neither of two interleaved aborted transactions', async (ctx) => {
     if (!service) return ctx.skip();
-    const log = await KafkaLog.open({ brokers: service.brokers, namespace: `aborts-${process.pid}.`, partitions: 1 });
+    const log = await KafkaLog.open({
+      brokers: service.brokers,
+      namespace: `aborts-${process.pid}-${Date.now()}.`,
+      partitions: 1,
+    });
     const producers: Producer[] = [];
     try {
       await log.ensureTopics([{ name: 't', partitions: 1 }]);
@@ -127,11 +144,11 @@ describe('exactly once: coordinators', () => {
     if (!service) return ctx.skip();
     const log = await KafkaLog.open({
       brokers: service.brokers,
-      namespace: `coordinators-${process.pid}.`,
+      namespace: `coordinators-${process.pid}-${Date.now()}.`,
       partitions: 1,
     });
     const producer = log.kafka.producer({
-      transactionalId: `coordinators-${process.pid}`,
+      transactionalId: `coordinators-${process.pid}-${Date.now()}`,
       idempotent: true,
       maxInFlightRequests: 1,
     });
@@ -142,18 +159,23 @@ describe('exactly once: coordinators', () => {
         requests.set(e.payload.apiName, (requests.get(e.payload.apiName) ?? 0) + 1),
       );
       await producer.connect();
-      for (let i = 0; i < 3; i++) {
+      const transaction = async (offset: number) => {
         const tx = await producer.transaction();
-        await tx.send({ topic: log.name('t'), messages: [{ key: 'k', value: `v${i}` }] });
+        await tx.send({ topic: log.name('t'), messages: [{ key: 'k', value: `v${offset}` }] });
         await tx.sendOffsets({
           consumerGroupId: log.name('g'),
-          topics: [{ topic: log.name('t'), partitions: [{ partition: 0, offset: String(i + 1) }] }],
+          topics: [{ topic: log.name('t'), partitions: [{ partition: 0, offset: String(offset) }] }],
         });
         await tx.commit();
-      }
-      expect(requests.get('EndTxn')).toBe(3);
-      // the transaction coordinator and the group's
-      expect(requests.get('GroupCoordinator')).toBe(2);
+      };
+      // (a fresh broker answers the first lookups "not available" until its internal topics exist)
+      await transaction(1);
+      const before = new Map(requests);
+      for (let i = 2; i <= 4; i++) await transaction(i);
+      const since = (api: string) => (requests.get(api) ?? 0) - (before.get(api) ?? 0);
+      expect(since('EndTxn')).toBe(3);
+      // (kafkajs 2.2.4 asked 4 times a transaction)
+      expect(since('GroupCoordinator')).toBe(0);
     } finally {
       await producer.disconnect().catch(() => undefined);
       await log.close();
