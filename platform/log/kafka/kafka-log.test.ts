@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import type { Producer } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kafkaService } from '../../../test/services.ts';
 import { logContract } from '../contract.ts';
 import { KafkaLog } from './index.ts';
+import { assertReadCommittedFilter, kafkajsFilter, transactionalRecord } from './read-committed-check.ts';
 
 /**
  * The Log contract on a real Kafka broker: each test's directory names a namespace of its own
@@ -29,23 +29,9 @@ if (service) {
  * committed and dropped outputs that were never committed (patches/kafkajs+2.2.4.patch).
  */
 describe('read committed: aborted transactions', () => {
-  const require = createRequire(import.meta.url);
-  const filterAbortedMessages = require('kafkajs/src/consumer/filterAbortedMessages.js') as (args: {
-    messages: unknown[];
-    abortedTransactions: { producerId: string; firstOffset: string }[];
-  }) => { offset: string }[];
-  const record = (offset: number, producerId: string) => ({
-    offset: String(offset),
-    key: Buffer.from('k'),
-    isControlRecord: false,
-    batchContext: { producerId, inTransaction: true },
-  });
-  const abortMarker = (offset: number, producerId: string) => ({
-    offset: String(offset),
-    key: Buffer.from([0, 0, 0, 0]),
-    isControlRecord: true,
-    batchContext: { producerId, inTransaction: true },
-  });
+  const filterAbortedMessages = kafkajsFilter();
+  const record = (offset: number, producerId: string) => transactionalRecord(offset, producerId);
+  const abortMarker = (offset: number, producerId: string) => transactionalRecord(offset, producerId, true);
 
   it('drops both transactions when the one that began later was aborted first', () => {
     const kept = filterAbortedMessages({
@@ -81,6 +67,12 @@ describe('read committed: aborted transactions', () => {
       abortedTransactions: [{ producerId: '2', firstOffset: '10' }],
     });
     expect(kept.filter((m) => !('isControlRecord' in m && m.isControlRecord)).map((m) => m.offset)).toEqual(['13']);
+  });
+
+  it('opening a Kafka log refuses a kafkajs whose filter is not patched (an install that skipped patch-package)', () => {
+    expect(() => assertReadCommittedFilter()).not.toThrow();
+    const unpatched = (args: { messages: { offset: string }[] }) => args.messages;
+    expect(() => assertReadCommittedFilter(unpatched)).toThrow(/kafkajs is not patched/);
   });
 
   it('on a real broker, a subscription delivers neither of two interleaved aborted transactions', async (ctx) => {

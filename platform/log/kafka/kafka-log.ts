@@ -4,6 +4,7 @@ import { partitionFor } from '../partitioner.ts';
 import type { Log, LogRecord, ProduceRecord, SubscribeOptions, Subscription, TopicSpec } from '../types.ts';
 import { offsetsByPartition, type KafkaHost } from './host.ts';
 import { KafkaSubscription } from './kafka-subscription.ts';
+import { assertReadCommittedFilter } from './read-committed-check.ts';
 import { transactionScope } from './task-transaction.ts';
 import { ConfluentWireFormat, type RejectedRecord } from './wire-format.ts';
 
@@ -66,6 +67,7 @@ export class KafkaLog implements Log, KafkaHost {
   }
 
   static async open(options: KafkaLogOptions): Promise<KafkaLog> {
+    assertReadCommittedFilter();
     const logger = options.logger ?? pino({ level: 'silent' });
     const kafka = new Kafka({
       clientId: options.clientId ?? 'pulsecoach',
