@@ -95,8 +95,8 @@ export class TaskTransaction implements ProduceScope {
  * producer's previous transaction is still being completed (its markers written; milliseconds).
  * kafkajs retries that for a send's AddPartitionsToTxn but not for sendOffsets' AddOffsetsToTxn,
  * the first request of a transaction that produced nothing: the commit failed and the task was
- * restored from its checkpoint and read again (in the kafka bench, every task at once about once
- * a run, a stall of seconds). Kafka's Java client retries it.
+ * restored from its checkpoint and read again (twice in six kafka bench runs, every task at once:
+ * a stall of seconds). Kafka's Java client retries it.
  */
 export async function whileConcurrent<T>(request: () => Promise<T>, attempts = 10): Promise<T> {
   for (let attempt = 1; ; attempt++) {
