@@ -122,7 +122,11 @@ export interface Log {
   readonly id: string;
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   partitionsOf(topic: string): number;
-  /** Resolves once every record is durable (fsynced / acknowledged by the brokers). */
+  /**
+   * Resolves once every record is durable (fsynced / acknowledged by the brokers). Inside an
+   * exactly-once task's batch (Kafka), once they are queued in its transaction instead: they are
+   * written and become visible at its commit, which fails (and restores the task) if they cannot be.
+   */
   produce(topic: string, records: ProduceRecord[]): Promise<void>;
   subscribe(options: SubscribeOptions): Subscription;
   /** Number of the next offset per partition (for lag metrics and tests). */

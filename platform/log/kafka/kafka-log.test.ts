@@ -5,6 +5,7 @@ import { kafkaService } from '../../../test/services.ts';
 import { logContract } from '../contract.ts';
 import { KafkaLog } from './index.ts';
 import { assertReadCommittedFilter, kafkajsFilter, transactionalRecord } from './read-committed-check.ts';
+import { TaskTransaction } from './task-transaction.ts';
 
 /**
  * The Log contract on a real Kafka broker: each test's directory names a namespace of its own
@@ -170,6 +171,41 @@ describe('exactly once: coordinators', () => {
       expect(since('GroupCoordinator')).toBe(0);
     } finally {
       await producer.disconnect().catch(() => undefined);
+      await log.close();
+    }
+  }, 60_000);
+
+  it("queues a task's sends in order, and a send that fails fails the commit", async (ctx) => {
+    if (!service) return ctx.skip();
+    const run = `${process.pid}-${Date.now()}`;
+    const log = await KafkaLog.open({ brokers: service.brokers, namespace: `sends-${run}.`, partitions: 1 });
+    const tx = await TaskTransaction.open(log.kafka, `sends-${run}`);
+    try {
+      await log.ensureTopics([{ name: 't', partitions: 1 }]);
+      const topic = log.name('t');
+      const offsets = (offset: number) => ({
+        consumerGroupId: log.name('g'),
+        topics: [{ topic, partitions: [{ partition: 0, offset: String(offset) }] }],
+      });
+      for (let i = 0; i < 5; i++) await tx.send({ topic, messages: [{ key: 'k', value: `v${i}` }] });
+      await tx.commit(null, offsets(5));
+      // larger than the broker takes (message.max.bytes, 1 MB by default): refused when it is sent
+      await tx.send({ topic, messages: [{ key: 'k', value: Buffer.alloc(2 * 1024 * 1024) }] });
+      await tx.send({ topic, messages: [{ key: 'k', value: 'after the refused one' }] });
+      await expect(tx.commit(null, offsets(7))).rejects.toThrow();
+      await tx.abort();
+
+      const got: string[] = [];
+      const sub = log.subscribe({
+        group: 'reader',
+        topics: ['t'],
+        onBatch: (rs) => void rs.forEach((r) => got.push(r.value.toString())),
+      });
+      await sub.caughtUp();
+      await sub.close();
+      expect(got).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    } finally {
+      await tx.close();
       await log.close();
     }
   }, 60_000);
