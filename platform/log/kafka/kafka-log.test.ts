@@ -20,6 +20,19 @@ if (service) {
   );
 }
 
+/** Every value a read-committed subscription of a new group delivers from `topic`, as text. */
+async function committedValues(log: KafkaLog, topic: string): Promise<string[]> {
+  const got: string[] = [];
+  const sub = log.subscribe({
+    group: 'reader',
+    topics: [topic],
+    onBatch: (rs) => void rs.forEach((r) => got.push(r.value.toString())),
+  });
+  await sub.caughtUp();
+  await sub.close();
+  return got;
+}
+
 /*
  * A fetch lists the aborted transactions it overlaps in the order their aborts completed (the
  * broker's transaction index), not the order they began: Kafka's Java consumer sorts them by first
@@ -111,15 +124,7 @@ describe('read committed: aborted transactions', () => {
       await began.abort();
       await log.produce('t', [{ key: 'k', value: Buffer.from('after') }]);
 
-      const got: string[] = [];
-      const sub = log.subscribe({
-        group: 'reader',
-        topics: ['t'],
-        onBatch: (rs) => void rs.forEach((r) => got.push(r.value.toString())),
-      });
-      await sub.caughtUp();
-      await sub.close();
-      expect(got).toEqual(['before', 'committed', 'after']);
+      expect(await committedValues(log, 't')).toEqual(['before', 'committed', 'after']);
     } finally {
       await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
       await log.close();
@@ -195,15 +200,7 @@ describe('exactly once: coordinators', () => {
       await expect(tx.commit(null, offsets(7))).rejects.toThrow();
       await tx.abort();
 
-      const got: string[] = [];
-      const sub = log.subscribe({
-        group: 'reader',
-        topics: ['t'],
-        onBatch: (rs) => void rs.forEach((r) => got.push(r.value.toString())),
-      });
-      await sub.caughtUp();
-      await sub.close();
-      expect(got).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+      expect(await committedValues(log, 't')).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
     } finally {
       await tx.close();
       await log.close();
