@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,15 +26,25 @@ export interface ClickhouseService {
   dispose(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+/**
+ * n distinct free ports. All n stay bound until the last is found: ports probed one after another
+ * can come back equal once the first probe is closed, and a broker refuses two listeners on one port.
+ */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
 }
 
 function missing(what: string, how: string): null {
@@ -52,11 +62,12 @@ export async function clickhouseService(): Promise<ClickhouseService | null> {
     return missing('ClickHouse', 'set CLICKHOUSE_URL, or apt-get install -y clickhouse-server clickhouse-client');
   }
   const dir = mkdtempSync(join(tmpdir(), 'pulse-ch-'));
+  const [httpPort, tcpPort, interserverPort] = await freePorts(3);
   const env = {
     ...process.env,
-    CLICKHOUSE_HTTP_PORT: String(await freePort()),
-    CLICKHOUSE_TCP_PORT: String(await freePort()),
-    CLICKHOUSE_INTERSERVER_PORT: String(await freePort()),
+    CLICKHOUSE_HTTP_PORT: String(httpPort),
+    CLICKHOUSE_TCP_PORT: String(tcpPort),
+    CLICKHOUSE_INTERSERVER_PORT: String(interserverPort),
   };
   const start = async () => void (await run('bash', [CLICKHOUSE_SH, 'start', dir], { env }));
   const stop = async () => void (await run('bash', [CLICKHOUSE_SH, 'stop', dir], { env }));
@@ -88,7 +99,8 @@ export async function kafkaService(): Promise<KafkaService | null> {
     return missing('Kafka', 'set KAFKA_BROKERS, or install Java 17 and Maven for deploy/local/kafka.sh');
   }
   const dir = mkdtempSync(join(tmpdir(), 'pulse-kafka-'));
-  const env = { ...process.env, KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()) };
+  const [port, controllerPort] = await freePorts(2);
+  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort) };
   const start = async () => void (await run('bash', [KAFKA_SH, 'start', dir], { env, maxBuffer: 16 * 1024 * 1024 }));
   const stop = async () => void (await run('bash', [KAFKA_SH, 'stop', dir], { env }));
   await start();
@@ -121,7 +133,7 @@ export async function registryService(): Promise<RegistryService | null> {
       'set SCHEMA_REGISTRY_URL, or install Java 17 and Maven for deploy/local/registry.sh',
     );
   const dir = mkdtempSync(join(tmpdir(), 'pulse-registry-'));
-  const env = { ...process.env, SCHEMA_REGISTRY_PORT: String(await freePort()) };
+  const env = { ...process.env, SCHEMA_REGISTRY_PORT: String((await freePorts(1))[0]) };
   await run('bash', [REGISTRY_SH, 'start', dir], { env, maxBuffer: 16 * 1024 * 1024 });
   return {
     url: `http://127.0.0.1:${env.SCHEMA_REGISTRY_PORT}/apis/ccompat/v7`,

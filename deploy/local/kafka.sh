@@ -22,6 +22,7 @@ DATA_DIR=${2:-${KAFKA_DATA_DIR:-$PWD/.kafka}}
 source "$(dirname "$0")/service.sh"
 
 die() { echo "kafka.sh: $*" >&2; exit 1; }
+[[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT are both $KAFKA_PORT; they must differ"
 
 fetch() {
   if [[ -f "$KAFKA_HOME/libs/.complete" ]]; then return; fi
