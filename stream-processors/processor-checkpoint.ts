@@ -1,3 +1,6 @@
+import type { TaskState } from '../platform/index.ts';
+import { userStreamSchemaV2, type UserStream } from './engine/user-stream.ts';
+
 /**
  * The processor's snapshot of a task: a version, the task's stream time, then the users' state
  * (TaskState's bytes). Stream time is kept because the idle sweeps run at its boundaries: a
@@ -49,4 +52,29 @@ export function decodeProcessorCheckpoint(b: Buffer): ProcessorCheckpoint | Unre
     };
   if (version < EARLIEST) return { unreadable: `it is version ${version} (this release reads ${EARLIEST}–${VERSION})` };
   return { version, streamTime: b.readDoubleBE(3), users: b.length > HEADER ? b.subarray(HEADER) : null };
+}
+
+/**
+ * Puts a task's users back from its checkpoint (null: none yet). A checkpoint that cannot be
+ * restored, by its version or because its users' state does not decode, is set aside with the
+ * reason: the task's windows then start empty from the checkpoint's offsets, as a task without
+ * state would, rather than the task failing its assignment again and again.
+ */
+export function restoreProcessorCheckpoint(
+  state: TaskState<UserStream>,
+  task: number,
+  snapshot: Buffer | null,
+): ProcessorCheckpoint | UnreadableCheckpoint | null {
+  const read = snapshot ? decodeProcessorCheckpoint(snapshot) : null;
+  if (read === null || 'unreadable' in read) {
+    state.restore(task, null);
+    return read;
+  }
+  try {
+    state.restore(task, read.users, read.version === 2 ? userStreamSchemaV2 : undefined);
+    return read;
+  } catch (err) {
+    state.restore(task, null);
+    return { unreadable: `its users' state does not decode (${(err as Error).message})` };
+  }
 }

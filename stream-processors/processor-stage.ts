@@ -10,10 +10,10 @@ import {
   type StageDeps,
 } from '../platform/index.ts';
 import { tanakaMaxHr } from './heart-rate.ts';
-import { checkpointHeader, decodeProcessorCheckpoint } from './processor-checkpoint.ts';
+import { checkpointHeader, restoreProcessorCheckpoint } from './processor-checkpoint.ts';
 import { WindowEngine } from './engine/engine.ts';
 import type { EngineSample } from './engine/sample-buffer.ts';
-import { userStreamSchema, userStreamSchemaV2, type UserStream, type UserStreamRecord } from './engine/user-stream.ts';
+import { userStreamSchema, type UserStream, type UserStreamRecord } from './engine/user-stream.ts';
 
 const STAGE = 'processor';
 
@@ -222,14 +222,13 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
     onBatch,
     punctuateMs: idleTimeoutMs,
     onAssign: (task, snapshot) => {
-      const read = snapshot ? decodeProcessorCheckpoint(snapshot) : null;
-      const checkpoint = read && 'unreadable' in read ? null : read;
-      if (read && 'unreadable' in read)
-        deps.logger.warn(
+      const restored = restoreProcessorCheckpoint(state, task, snapshot);
+      const checkpoint = restored && 'unreadable' in restored ? null : restored;
+      if (restored && 'unreadable' in restored)
+        deps.logger.error(
           { stage: STAGE, task, bytes: snapshot!.length },
-          `this task's checkpoint cannot be restored (${read.unreadable}): its open windows start empty`,
+          `this task's checkpoint cannot be restored (${restored.unreadable}): its open windows start empty`,
         );
-      state.restore(task, checkpoint?.users ?? null, checkpoint?.version === 2 ? userStreamSchemaV2 : undefined);
       // (every user of the snapshot is in memory again: the next sweep evicts the idle ones)
       evictedDays.delete(task);
       const restoredTime = checkpoint?.streamTime ?? -Infinity;
