@@ -26,9 +26,13 @@ export interface ClickhouseService {
   dispose(): Promise<void>;
 }
 
+/** every port freePorts gave this process: services started together must not share one */
+const handedOut = new Set<number>();
+
 /**
- * n distinct free ports. All n stay bound until the last is found: ports probed one after another
- * can come back equal once the first probe is closed, and a broker refuses two listeners on one port.
+ * n distinct free ports, none handed out before in this process. All n stay bound until the last
+ * is found: ports probed one after another can come back equal once the first probe is closed, and
+ * a broker refuses two listeners on one port.
  */
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
@@ -44,6 +48,9 @@ async function freePorts(n: number): Promise<number[]> {
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  // a port handed out before may not be bound yet (a JVM starts in seconds): probe again
+  if (ports.some((p) => handedOut.has(p))) return freePorts(n);
+  for (const p of ports) handedOut.add(p);
   return ports;
 }
 
@@ -78,7 +85,7 @@ export async function clickhouseService(): Promise<ClickhouseService | null> {
     stop,
     async dispose() {
       await stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
@@ -110,7 +117,7 @@ export async function kafkaService(): Promise<KafkaService | null> {
     stop,
     async dispose() {
       await stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
@@ -139,7 +146,7 @@ export async function registryService(): Promise<RegistryService | null> {
     url: `http://127.0.0.1:${env.SCHEMA_REGISTRY_PORT}/apis/ccompat/v7`,
     async dispose() {
       await run('bash', [REGISTRY_SH, 'stop', dir], { env }).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
