@@ -16,7 +16,8 @@ wait_until() {
 # running PIDFILE: whether the process in PIDFILE is alive
 running() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# stop_pid PIDFILE: SIGTERM to the process and its children, waits up to 30 s, removes PIDFILE
+# stop_pid PIDFILE: SIGTERM to the process and its children, waits up to 30 s, then SIGKILL (a
+# service still running would hold its port and data directory for the next start); removes PIDFILE
 stop_pid() {
   [[ -f $1 ]] || return 0
   local pid
@@ -27,5 +28,15 @@ stop_pid() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "$pid did not stop within 30 s of SIGTERM: SIGKILL" >&2
+    pkill -KILL -P "$pid" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+    # (bounded: a killed process nobody reaps stays a zombie, which kill -0 still finds)
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
   rm -f "$1"
 }
