@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulation } from '../ingest/index.ts';
 import { emitter, KafkaLog, startStageHarness } from '../platform/index.ts';
 import { serde, topics, topicSchemas, type Profile, type Sample, topicSpecs } from '../schemas/index.ts';
@@ -82,6 +82,11 @@ function startProcessorProcess(env: Record<string, string>): Promise<ChildProces
     child.once('exit', (code) => reject(new Error(`processor exited with ${code}:\n${out}`)));
   });
 }
+
+// a test that fails midway must not leave its processors running (they would hold the run open)
+afterEach(() => {
+  for (const child of warnings.keys()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 async function until(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 200));
