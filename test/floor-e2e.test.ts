@@ -72,7 +72,7 @@ describe('npm start: the demo gym floor in a browser', () => {
           (e) => (e.textContent?.trim().length ?? 0) > 10,
         ),
       null,
-      { timeout: 150_000 },
+      { timeout: 240_000 },
     );
     const suggestions = await page.$$eval('[data-testid="tile"] [data-testid="suggestion"]', (els) =>
       els.map((e) => e.textContent?.trim() ?? '').filter((t) => t.length > 0),
