@@ -96,6 +96,18 @@ describe.each(storeBackends())('GET /v1/users/:userId/history on $name', (backen
       { sessionId: 's1', userId: 'ana', floorId: 'f1', alias: 'A', startedAt: T0, endedAt: null },
       { sessionId: 's2', userId: 'ana', floorId: 'f1', alias: 'A', startedAt: T0 + 2 * MIN, endedAt: null },
     ]);
+    // cy: more sessions than one answer holds (1000), every ten minutes before T0, the last two in range
+    await h.produce(
+      'sessions',
+      range(0, 1002).map((i) => ({
+        sessionId: `c${i}`,
+        userId: 'cy',
+        floorId: 'f1',
+        alias: 'C',
+        startedAt: T0 - (1001 - i) * 10 * MIN,
+        endedAt: T0 - (1001 - i) * 10 * MIN + 5 * MIN,
+      })),
+    );
     await h.produce('samples', range(0, 180).map(sample));
     await h.produce('features', [SESSION, ...range(0, WINDOWS).map(features)]);
     await h.produce('readiness', range(0, WINDOWS).map(readiness));
@@ -212,6 +224,21 @@ describe.each(storeBackends())('GET /v1/users/:userId/history on $name', (backen
         trimp: 6 * TRIMP_PER_WINDOW,
         readiness: mean(range(11, 17).map(scoreOf)),
       },
+    ]);
+  });
+
+  it("answers a frequent athlete's latest sessions, not their first thousand", async (ctx) => {
+    if (!store) return ctx.skip();
+    const { status, body } = await get(
+      `/v1/users/cy/history?resolution=session&from=${T0 - 25 * MIN}&to=${T0 + 1}`,
+      await h.token({ role: 'athlete', user: 'cy' }),
+    );
+    expect(status).toBe(200);
+    const sessions = body.sessions as { sessionId: string; startedAt: number }[];
+    expect(sessions.map((s) => [s.sessionId, s.startedAt])).toEqual([
+      ['c999', T0 - 20 * MIN],
+      ['c1000', T0 - 10 * MIN],
+      ['c1001', T0],
     ]);
   });
 

@@ -175,10 +175,13 @@ async function minuteHistory(store: Store, p: Params) {
 async function sessionHistory(store: Store, p: Params): Promise<SessionSummary[]> {
   const rows = await store.query<Record<string, unknown>>(
     `SELECT sessionId, any(floorId) AS floor, min(startedAt) AS started, max(endedAt) AS ended FROM sessions
-     WHERE userId = {user:String} AND startedAt < {to:Int64} GROUP BY sessionId ORDER BY started
+     WHERE userId = {user:String} AND startedAt < {to:Int64} GROUP BY sessionId ORDER BY started DESC
      LIMIT ${MAX_SESSIONS + 1}`,
     p,
   );
+  // the latest sessions before the range's end (the earliest would miss a frequent athlete's recent
+  // ones), in start order
+  rows.reverse();
   const spans = rows
     .map((r, i) => {
       const next = rows[i + 1];
