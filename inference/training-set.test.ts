@@ -48,8 +48,13 @@ const suggestion = (suggestionId: string, userId: string, ts: number) => ({
   source: 'rules',
   ...source,
 });
-const feedback = (suggestionId: string, ts: number, f: { rating?: number; rpe?: number; followed?: number }) => ({
-  userId: 'x',
+const feedback = (
+  userId: string,
+  suggestionId: string,
+  ts: number,
+  f: { rating?: number; rpe?: number; followed?: number },
+) => ({
+  userId,
   suggestionId,
   ts,
   rating: f.rating ?? null,
@@ -82,16 +87,18 @@ describe.each(storeBackends())('training set on $name', (backend) => {
       suggestion('s-nowindow', 'ana', w3), // no features stored for its window
     ]);
     await store.insert('feedback', [
-      feedback('s-ana-1', w1 + 60_000, { followed: 1 }),
-      feedback('s-ana-1', w1 + 90_000, { rating: 2, rpe: 8 }),
-      feedback('s-ana-1', w1 + 120_000, { rating: 4 }), // the athlete changed their mind: the latest counts
-      feedback('s-ana-2', w2 + 60_000, { followed: 0 }),
-      feedback('s-ben-1', w1 + 30_000, { rpe: 5 }),
-      feedback('s-nowindow', w3 + 1, { rating: 5 }),
+      feedback('ana', 's-ana-1', w1 + 60_000, { followed: 1 }),
+      feedback('ana', 's-ana-1', w1 + 90_000, { rating: 2, rpe: 8 }),
+      feedback('ana', 's-ana-1', w1 + 120_000, { rating: 4 }), // the athlete changed their mind: the latest counts
+      // another athlete rating ana's suggestion (its id is on the floor's screens) labels nothing
+      feedback('ben', 's-ana-1', w1 + 150_000, { rating: 1, rpe: 10 }),
+      feedback('ana', 's-ana-2', w2 + 60_000, { followed: 0 }),
+      feedback('ben', 's-ben-1', w1 + 30_000, { rpe: 5 }),
+      feedback('ana', 's-nowindow', w3 + 1, { rating: 5 }),
     ]);
   }, 120_000);
 
-  it('joins each labelled suggestion with its window, time-ordered, with the latest of each label', async (ctx) => {
+  it("joins each labelled suggestion with its window, time-ordered, with the latest of each of its athlete's labels", async (ctx) => {
     if (!store) return ctx.skip();
     const rows = await trainingSet(store, { from: T0, to: T0 + 3_600_000 }, 'live');
     expect(

@@ -30,12 +30,13 @@ export interface TrainingRow {
   followed: boolean | null;
 }
 
+/** each athlete's latest labels of their own suggestions (feedback by anyone else on an id labels nothing) */
 const LABELS = `
-  SELECT suggestionId,
+  SELECT userId, suggestionId,
     argMaxIf(rating, ts, isNotNull(rating)) AS lastRating, countIf(isNotNull(rating)) AS ratings,
     argMaxIf(rpe, ts, isNotNull(rpe)) AS lastRpe, countIf(isNotNull(rpe)) AS rpes,
     argMaxIf(followed, ts, isNotNull(followed)) AS lastFollowed, countIf(isNotNull(followed)) AS follows
-  FROM feedback GROUP BY suggestionId`;
+  FROM feedback GROUP BY userId, suggestionId`;
 
 const SQL = `
 SELECT userId, suggestionId, suggestedAt, action, source, hrMean, hrMax, hrSd, pctMax, pctHrr, zone,
@@ -43,9 +44,9 @@ SELECT userId, suggestionId, suggestedAt, action, source, hrMean, hrMax, hrSd, p
 FROM (
   SELECT * FROM (
     SELECT * FROM (
-      SELECT suggestionId, userId, ts AS suggestedAt, action, source FROM suggestions
+      SELECT userId, suggestionId, userId, ts AS suggestedAt, action, source FROM suggestions
       WHERE ts >= {from:Int64} AND ts < {to:Int64}
-    ) AS suggested ANY INNER JOIN (${LABELS}) AS labels USING suggestionId
+    ) AS suggested ANY INNER JOIN (${LABELS}) AS labels USING userId, suggestionId
   ) AS labelled ANY INNER JOIN (
     SELECT userId, windowEnd AS suggestedAt, hrMean, hrMax, hrSd, pctMax, pctHrr, zone, trimpBanister, rmssd,
       sdnn, drift
