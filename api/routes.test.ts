@@ -151,6 +151,25 @@ describe('api routes', () => {
       expect(h.api.view.floorOf('u2')).toBe('f2');
     });
 
+    it("merges a profile given at check-in over the athlete's, and refuses an implausible one without showing the stored values", async () => {
+      const first = await call('POST', '/v1/sessions', tokens['admin'], {
+        userId: 'u9',
+        alias: 'Zoë 👩\u200d💻',
+        floorId: 'f1',
+        profile: { restHr: 50, maxHr: 110 },
+      });
+      expect(first.statusCode).toBe(201);
+      const merged = await call('POST', '/v1/sessions', tokens['coachF1'], {
+        userId: 'u9',
+        alias: 'Zoë',
+        profile: { restHr: 115 },
+      });
+      expect([merged.statusCode, merged.json().message]).toEqual([
+        400,
+        "invalid request: restHr (115) must be below maxHr (the athlete's current one)",
+      ]);
+    });
+
     it('refuses other tokens, other floors and bad bodies', async () => {
       const cases: [string | undefined, object, number, string][] = [
         [undefined, { userId: 'x', alias: 'X' }, 401, 'missing_token'],
@@ -163,6 +182,14 @@ describe('api routes', () => {
         [tokens['coachF1'], { userId: 'x y', alias: 'X' }, 400, 'invalid_request'],
         [tokens['coachF1'], { userId: 'x', alias: 'X', colour: 'red' }, 400, 'invalid_request'],
         [tokens['coachF1'], { userId: 'x', alias: 'X', profile: { age: 7 } }, 400, 'invalid_request'],
+        // a bidi override, a zero-width space only, blanks: not a name a floor screen can show
+        [tokens['coachF1'], { userId: 'x', alias: '\u202eXoC' }, 400, 'invalid_request'],
+        [tokens['coachF1'], { userId: 'x', alias: '\u200b' }, 400, 'invalid_request'],
+        [tokens['coachF1'], { userId: 'x', alias: '   ' }, 400, 'invalid_request'],
+        // before 2000, beyond a safe integer, and ahead of the clock beyond the skew (it would pin the member here)
+        [tokens['coachF1'], { userId: 'x', alias: 'X', startedAt: 86_400_000 }, 400, 'invalid_request'],
+        [tokens['coachF1'], { userId: 'x', alias: 'X', startedAt: 1e300 }, 400, 'invalid_request'],
+        [tokens['coachF1'], { userId: 'x', alias: 'X', startedAt: Date.now() + 86_400_000 }, 400, 'invalid_request'],
       ];
       for (const [token, body, status, error] of cases) {
         const res = await call('POST', '/v1/sessions', token, body);
@@ -257,9 +284,10 @@ describe('api routes', () => {
       ).toBe(200);
     });
 
-    it("lets a coach of the user's floor read but not write; refuses others", async () => {
-      // u1 is on f1 (checked in above)
-      expect((await call('GET', '/v1/users/u1/profile', tokens['coachF1'])).json().maxHr).toBe(182);
+    it("lets that athlete and admin read and write it; refuses coaches, even of the athlete's floor, and others", async () => {
+      // u1 is on f1 (checked in above); a profile holds health data (conditions): CONTRACT.md gives it to that user and admin
+      expect((await call('GET', '/v1/users/u1/profile', tokens['athleteU1'])).json().maxHr).toBe(182);
+      expect((await call('GET', '/v1/users/u1/profile', tokens['coachF1'])).statusCode).toBe(403);
       expect((await call('GET', '/v1/users/u1/profile', tokens['coachF2'])).statusCode).toBe(403);
       expect((await call('PUT', '/v1/users/u1/profile', tokens['coachF1'], { age: 41 })).statusCode).toBe(403);
       expect((await call('GET', '/v1/users/u1/profile', tokens['athleteU2'])).statusCode).toBe(403);

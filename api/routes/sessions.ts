@@ -5,6 +5,7 @@ import { claimsOf, requireToken, type ApiContext } from '../context.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import { assertPlausibleProfile } from '../profile-rules.ts';
 import { bearerAuth, idSchema, profileInput } from '../http-schemas.ts';
+import { MIN_TS } from '../../ingest/index.ts';
 
 interface SessionBody {
   userId: string;
@@ -38,9 +39,16 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
           additionalProperties: false,
           properties: {
             userId: idSchema,
-            alias: { type: 'string', minLength: 1, maxLength: 40 },
+            // shown on floor screens: something visible, and no control, bidi or zero-width characters
+            // but the joiner of emoji sequences
+            alias: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 40,
+              pattern: '^(?:[^\\p{C}]|\\u200d)*[^\\p{C}\\s](?:[^\\p{C}]|\\u200d)*$',
+            },
             sessionId: idSchema,
-            startedAt: { type: 'integer', minimum: 0 },
+            startedAt: { type: 'integer', minimum: MIN_TS, maximum: Number.MAX_SAFE_INTEGER },
             floorId: idSchema,
             profile: profileInput,
           },
@@ -72,6 +80,10 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
         throw new ApiError('forbidden', { reason: 'this token may not start sessions on another floor' });
       }
       const now = ctx.now();
+      if (body.startedAt !== undefined && body.startedAt > now + ctx.deps.config.maxFutureSkewMs) {
+        // (a start far ahead would pin the member to this floor: every later check-in is older)
+        throw new ApiError('invalid_request', { reason: 'startedAt is in the future beyond the allowed clock skew' });
+      }
       const session: Session = {
         sessionId: body.sessionId ?? randomUUID(),
         userId: body.userId,
@@ -95,7 +107,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
           conditions: p.conditions ?? prev?.conditions ?? [],
           updatedAt: now,
         };
-        assertPlausibleProfile(profile);
+        assertPlausibleProfile(profile, p);
       }
       try {
         // the profile first: the processor then knows HRmax when the member's samples come

@@ -40,10 +40,11 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/v1/users/:userId/profile',
     {
-      onRequest: requireToken(ctx, ['athlete', 'coach', 'admin'], 'read profiles'),
+      // (it holds health data: CONTRACT.md gives it to that user and admin only)
+      onRequest: requireToken(ctx, ['athlete', 'admin'], 'read profiles'),
       schema: {
         summary: "the athlete's profile",
-        description: 'That athlete, a coach of the floor where the athlete has a session, or admin.',
+        description: 'That athlete or admin.',
         tags: ['users'],
         security: bearerAuth,
         params: userParams,
@@ -52,7 +53,7 @@ export function userRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (req) => {
       const { userId } = req.params as { userId: string };
-      if (!mayActFor(claimsOf(req), userId, view.floorOf(userId), true)) {
+      if (!mayActFor(claimsOf(req), userId, view.floorOf(userId), false)) {
         throw new ApiError('forbidden', { reason: 'this token may not read this user' });
       }
       const p = view.profile(userId);
