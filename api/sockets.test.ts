@@ -85,6 +85,18 @@ describe('socket.io namespaces', () => {
     }
   });
 
+  it('disconnects a connection when its token expires', async () => {
+    for (const [ns, claims] of [
+      ['/floor', { role: 'floor', floor: 'f1' }],
+      ['/athlete', { role: 'athlete', user: 'a1' }],
+    ] as const) {
+      const socket = h.socket(ns, { token: await h.signer.sign(claims, '2s') });
+      expect(await connected(socket)).toEqual({ ok: true });
+      // the server's doing (a client's own disconnect is "io client disconnect")
+      expect(await new Promise((resolve) => socket.once('disconnect', resolve))).toBe('io server disconnect');
+    }
+  });
+
   it('keeps each token to its own namespace and scope', async () => {
     const athlete = await h.token({ role: 'athlete', user: 'a1' });
     const floor = await h.token({ role: 'floor', floor: 'f1' });

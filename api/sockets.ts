@@ -1,5 +1,12 @@
 import type { Namespace, Server, Socket } from 'socket.io';
-import { AuthError, type Logger, type Role, type TokenClaims, type TokenSigner } from '../platform/index.ts';
+import {
+  AuthError,
+  type Logger,
+  type Role,
+  type TokenClaims,
+  type TokenSigner,
+  type VerifiedClaims,
+} from '../platform/index.ts';
 import { withArticle } from './auth.ts';
 import { parseFeedback, type FeedbackInput } from './feedback.ts';
 import type { LiveView, ViewListener } from './live-view.ts';
@@ -35,10 +42,15 @@ class Unauthorized extends Error {
   }
 }
 
-async function verify(signer: TokenSigner, socket: Socket, allowed: readonly Role[], ns: string): Promise<TokenClaims> {
+async function verify(
+  signer: TokenSigner,
+  socket: Socket,
+  allowed: readonly Role[],
+  ns: string,
+): Promise<VerifiedClaims> {
   const auth = (socket.handshake.auth ?? {}) as Auth;
   if (typeof auth.token !== 'string' || auth.token === '') throw new Unauthorized('missing token (auth: {token})');
-  let claims: TokenClaims;
+  let claims: VerifiedClaims;
   try {
     claims = await signer.verify(auth.token);
   } catch (err) {
@@ -46,7 +58,31 @@ async function verify(signer: TokenSigner, socket: Socket, allowed: readonly Rol
     throw err;
   }
   if (!allowed.includes(claims.role)) throw new Unauthorized(`${withArticle(claims.role)} token may not join ${ns}`);
+  socket.data.expiresAt = claims.expiresAt;
   return claims;
+}
+
+/** setTimeout's longest delay (a longer one fires at once) */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * A connection lasts as long as its token: when the token expires the server disconnects it, and
+ * the client must come back with a new one (a token is checked only when it connects).
+ */
+function endAtExpiry(socket: Socket): void {
+  const expiresAt = socket.data.expiresAt as number;
+  let timer: NodeJS.Timeout;
+  const wait = () => {
+    const left = expiresAt - Date.now();
+    if (left <= 0) {
+      socket.disconnect(true);
+      return;
+    }
+    timer = setTimeout(wait, Math.min(left, MAX_DELAY_MS));
+    timer.unref();
+  };
+  wait();
+  socket.once('disconnect', () => clearTimeout(timer));
 }
 
 /** The one scope (floor or user) a connection may watch: the token's, or for admin the one asked for. */
@@ -113,6 +149,7 @@ export function attachSockets(io: Server, deps: SocketDeps): ViewListener {
       logger,
     );
     ns.on('connection', (socket) => {
+      endAtExpiry(socket);
       const floorId = socket.data.floorId as string;
       void socket.join(floorRoom(floorId));
       socket.emit('tiles', view.tiles(floorId));
@@ -128,6 +165,7 @@ export function attachSockets(io: Server, deps: SocketDeps): ViewListener {
     logger,
   );
   athleteNs.on('connection', (socket) => {
+    endAtExpiry(socket);
     const userId = socket.data.userId as string;
     void socket.join(userRoom(userId));
     socket.emit('live', view.live(userId));

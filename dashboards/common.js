@@ -32,7 +32,12 @@ export function connect(namespace, auth, badge) {
   };
   show('connecting', 'connecting…');
   socket.on('connect', () => show('connected', 'live'));
-  socket.on('disconnect', (reason) => show('disconnected', `disconnected (${reason}) – reconnecting…`));
+  socket.on('disconnect', (reason) =>
+    // the server ends a connection when its token expires, and socket.io does not reconnect then
+    reason === 'io server disconnect'
+      ? show('refused', 'the token has expired: open the page with a new one')
+      : show('disconnected', `disconnected (${reason}) – reconnecting…`),
+  );
   socket.io.on('reconnect_attempt', () => show('connecting', 'reconnecting…'));
   socket.on('connect_error', (err) => {
     // refused by the server (bad token): socket.io does not retry these

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AuthError, resolveAuthSecret, tokenSigner } from './auth.ts';
 
@@ -8,8 +9,13 @@ const signer = tokenSigner('0123456789abcdef0123456789abcdef');
 
 describe('tokens', () => {
   it('round-trips role and scope', async () => {
+    const before = Math.floor(Date.now() / 1000) * 1000;
     const token = await signer.sign({ role: 'athlete', user: 'u-1' });
-    await expect(signer.verify(token)).resolves.toEqual({ role: 'athlete', user: 'u-1' });
+    const { expiresAt, ...claims } = await signer.verify(token);
+    expect(claims).toEqual({ role: 'athlete', user: 'u-1' });
+    // 12 h by default, in whole seconds
+    expect(expiresAt - before).toBeGreaterThanOrEqual(12 * 3_600_000);
+    expect(expiresAt - Date.now()).toBeLessThanOrEqual(12 * 3_600_000);
   });
 
   it('refuses a token signed with another secret', async () => {
@@ -22,6 +28,16 @@ describe('tokens', () => {
     await expect(signer.verify(expired)).rejects.toThrow(/invalid token/);
     await expect(signer.verify(undefined)).rejects.toThrow(/missing token/);
     await expect(signer.verify('not.a.jwt')).rejects.toThrow(AuthError);
+  });
+
+  it('refuses a token without an expiry, which would be good forever', async () => {
+    const key = new TextEncoder().encode('0123456789abcdef0123456789abcdef');
+    const forever = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('pulsecoach')
+      .setIssuedAt()
+      .sign(key);
+    await expect(signer.verify(forever)).rejects.toThrow(/invalid token: .*"exp"/);
   });
 
   it('refuses to sign a scope-less athlete, floor or device token', async () => {

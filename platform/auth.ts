@@ -22,6 +22,11 @@ export interface TokenClaims {
   device?: string;
 }
 
+/** A verified token's claims, and when it expires (ms since the epoch). */
+export interface VerifiedClaims extends TokenClaims {
+  expiresAt: number;
+}
+
 export class AuthError extends Error {
   override readonly name = 'AuthError';
 }
@@ -30,8 +35,8 @@ const ISSUER = 'pulsecoach';
 
 export interface TokenSigner {
   sign(claims: TokenClaims, ttl?: string): Promise<string>;
-  /** Throws AuthError when the token is missing, malformed, expired or badly signed. */
-  verify(token: string | undefined): Promise<TokenClaims>;
+  /** Throws AuthError when the token is missing, malformed, expired, without an expiry or badly signed. */
+  verify(token: string | undefined): Promise<VerifiedClaims>;
 }
 
 export function tokenSigner(secret: string): TokenSigner {
@@ -50,7 +55,8 @@ export function tokenSigner(secret: string): TokenSigner {
       if (!token) throw new AuthError('missing token');
       let payload: Record<string, unknown>;
       try {
-        ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'] }));
+        // (a token without an expiry would be good forever)
+        ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'] }));
       } catch (err) {
         throw new AuthError(`invalid token: ${(err as Error).message}`);
       }
@@ -59,7 +65,7 @@ export function tokenSigner(secret: string): TokenSigner {
         if (typeof payload[k] === 'string') claims[k] = payload[k];
       }
       validateClaims(claims);
-      return claims;
+      return { ...claims, expiresAt: (payload.exp as number) * 1000 };
     },
   };
 }

@@ -9,6 +9,7 @@ export {
   roles,
   type Role,
   type TokenClaims,
+  type VerifiedClaims,
   type TokenSigner,
 } from './auth.ts';
 export {
