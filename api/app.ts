@@ -52,6 +52,9 @@ export function buildApi(options: ApiOptions): Api {
     // request logs would carry URLs with user ids; errors are logged below, never bodies or headers
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    // user and floor ids are up to 128 characters (idSchema) and fastify's router stops at 100 with
+    // a 414 of its own: above the ids' limit, a longer one gets the routes' 400 that says why
+    routerOptions: { maxParamLength: 256 },
     forceCloseConnections: true,
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },

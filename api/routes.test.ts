@@ -207,6 +207,14 @@ describe('api routes', () => {
       await h.api.view.caughtUp();
     });
 
+    it('takes any user id ingest takes (up to 128 characters)', async () => {
+      const long = 'u'.repeat(128);
+      const res = await call('GET', `/v1/users/${long}/readiness`, await h.token({ role: 'athlete', user: long }));
+      expect([res.statusCode, res.json().error]).toEqual([404, 'not_found']);
+      const tooLong = await call('GET', `/v1/users/${long}x/readiness`, tokens['admin']);
+      expect([tooLong.statusCode, tooLong.json().error]).toEqual([400, 'invalid_request']);
+    });
+
     it("gives the athlete, their floor's coach and admin the latest score with its factors", async () => {
       for (const who of ['athleteU1', 'coachF1', 'admin']) {
         const res = await call('GET', '/v1/users/u1/readiness', tokens[who]);
