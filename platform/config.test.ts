@@ -31,6 +31,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, { port: '70000' })).toThrow(/--port="70000"/);
   });
 
+  it('never shows a secret, and masks the credentials of a URL, in the error', () => {
+    const error = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('no error');
+    };
+    const short = error({ PULSE_AUTH_SECRET: 'hunter2-short' });
+    expect(short).toContain('PULSE_AUTH_SECRET: must be at least 16 characters');
+    expect(short).not.toContain('hunter2');
+    const url = error({ CLICKHOUSE_URL: 'http://admin:s3cret@clickhouse:8123 /x' });
+    expect(url).toContain('CLICKHOUSE_URL="http://***@clickhouse:8123 /x"');
+    expect(url).not.toContain('s3cret');
+  });
+
   it('requires brokers, a schema registry and a secret in kafka mode', () => {
     expect(() => loadConfig({ PULSE_MODE: 'kafka' })).toThrow(/KAFKA_BROKERS is required/);
     expect(() => loadConfig({ PULSE_MODE: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092' })).toThrow(

@@ -189,6 +189,12 @@ type Parsed = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
 export type Config = Omit<Parsed, 'windowMs' | 'windows'> & { windows: WindowSpec[] };
 export type ConfigFlags = Partial<Record<string, string | boolean | undefined>>;
 
+/**
+ * A bad value as an error shows it: settings without a flag (secrets, credentials) are not shown
+ * at all, and a URL's user and password are masked.
+ */
+const shown = (raw: unknown) => JSON.stringify(raw).replace(/\/\/[^/@\s"]*@/, '//***@');
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -210,7 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     } else {
       const where = fromFlag !== undefined ? `--${s.flag}` : s.env;
       const issue = parsed.error.issues[0]?.message ?? 'invalid';
-      problems.push(`${where}=${JSON.stringify(raw)}: ${issue}`);
+      problems.push(`${where}${s.flag === null ? '' : `=${shown(raw)}`}: ${issue}`);
     }
   }
   const { windowMs, windows: windowSpecs, ...parsed } = out as Parsed;
