@@ -29,6 +29,18 @@ export function tsvString(s: string): string {
   return SPECIAL.test(s) ? s.replace(SPECIALS, (c) => ESCAPES[c]!) : s;
 }
 
+const CONTROLS = /[\t\n\r\0]/g;
+
+/**
+ * A TSV Array(String) field: the elements as quoted literals, whose backslashes and quotes
+ * quoteString escapes; the engine reads the field as that text, so only the characters that would
+ * end the field or the row are escaped again (escaping the literals' backslashes twice made 18.16
+ * refuse the row: "Cannot read array from text").
+ */
+function tsvStrings(items: readonly string[]): string {
+  return `[${items.map((x) => quoteString(x).replace(CONTROLS, (c) => ESCAPES[c]!)).join(',')}]`;
+}
+
 const finite = (v: unknown, fallback: number | null): number | null =>
   typeof v === 'number' ? (Number.isFinite(v) ? v : fallback) : typeof v === 'boolean' ? +v : fallback;
 
@@ -40,7 +52,7 @@ const helpers = {
     return n === null ? '\\N' : String(n);
   },
   tsvNums: (v: unknown): string => `[${((v as number[] | undefined) ?? []).join(',')}]`,
-  tsvStrs: (v: unknown): string => tsvString(`[${((v as string[] | undefined) ?? []).map(quoteString).join(',')}]`),
+  tsvStrs: (v: unknown): string => tsvStrings((v as string[] | undefined) ?? []),
 };
 
 type Kind = { base: 'string' | 'number' | 'strings' | 'numbers'; nullable: boolean };

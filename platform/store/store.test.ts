@@ -97,6 +97,31 @@ describe.each(backends)('history store on $name', (backend) => {
       { u: 'text-user' },
     );
     expect(rows).toEqual(texts.map((text, i) => ({ text, targetZone: i % 2 === 0 ? null : 2 })));
+
+    // and as the elements of an array of strings
+    await s().insert('readiness', [
+      {
+        userId: 'text-user',
+        windowEnd: T0,
+        score: 70,
+        band: 'green',
+        bpm: 120,
+        pctMax: null,
+        zone: 2,
+        factorNames: texts,
+        factorImpacts: texts.map((_, i) => i),
+        factorDetails: [...texts].reverse(),
+        model: 'rules-v1',
+        sourceLog: 'test',
+        sourcePartition: 0,
+        sourceOffset: 0,
+      },
+    ]);
+    const [factors] = await s().query<{ factorNames: string[]; factorDetails: string[] }>(
+      'SELECT factorNames, factorDetails FROM readiness WHERE userId = {u:String}',
+      { u: 'text-user' },
+    );
+    expect(factors).toEqual({ factorNames: texts, factorDetails: [...texts].reverse() });
   });
 
   it('rolls heart rate up per minute as samples are inserted (materialized view)', async (ctx) => {
