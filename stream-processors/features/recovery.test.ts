@@ -35,6 +35,21 @@ describe('hrr60 (Cole et al. 1999)', () => {
     expect(r.afterTs).toBe(T0 + 663_000);
     expect(r.drop).toBeCloseTo(31.5, 10);
   });
+  // A spike early in a long effort is not its end: 20 min at 172 bpm with one 178 at t = 300 s,
+  // stopping at t = 1200 s, then falling 0.7 bpm/s → 172 − 42 = 130 bpm at t = 1260 s.
+  it('ends the effort at the top of its final stretch, not at an earlier, higher spike', () => {
+    const s = Array.from({ length: 1301 }, (_, t) => ({
+      ts: T0 + t * 1000,
+      bpm: t === 300 ? 178 : t <= 1200 ? 172 : 172 - 0.7 * (t - 1200),
+    }));
+    expect(hrr60(s, { maxHr: 190 })).toEqual({
+      endTs: T0 + 1_200_000,
+      endBpm: 172,
+      afterTs: T0 + 1_260_000,
+      afterBpm: expect.closeTo(130, 10),
+      drop: expect.closeTo(42, 10),
+    });
+  });
   it('is null when the recording ends (or has a gap) around +60 s, or there was no effort', () => {
     expect(hrr60(session(0.5, 630), { maxHr: 190 })).toBeNull();
     expect(
