@@ -184,6 +184,14 @@ describe('pulsecoach analyze', () => {
     await expect(analyze(file('cols.csv', 'time,heart\n1,2\n'))).rejects.toThrow(/expected "ts,bpm\[,rr\]"/);
     await expect(analyze(file('back.csv', 'ts,bpm\n2000,100\n1000,101\n'))).rejects.toThrow(/backwards/);
     await expect(analyze(join(dir, 'missing.fit'))).rejects.toThrow(/cannot read/);
+    const seconds = file(
+      'seconds.csv',
+      ['ts,bpm', ...Array.from({ length: 3600 }, (_, i) => `${1_700_000_000 + i},120`)].join('\n'),
+    );
+    await expect(analyze(seconds)).rejects.toThrow(
+      'line 2: time 1700000000 looks like seconds since the epoch; milliseconds expected',
+    );
+    expect(await main(['analyze', seconds])).toBe(2);
     await expect(analyze(file('ok.csv', steadyCsv(120, 1)), '--sex', 'x')).rejects.toThrow('--sex must be m or f');
     await expect(analyze(file('ok2.csv', steadyCsv(120, 1)), '--rest', '110', '--max', '105')).rejects.toThrow(
       '--rest (110) must be below --max (105)',

@@ -6,18 +6,26 @@ const MIN_BPM = 20;
 const MAX_BPM = 250;
 /** 2100-01-01: a later time is not a recording's (and beyond 2^53 ms, window arithmetic stops) */
 const MAX_TS = 4_102_444_800_000;
+/** 1973-03-03 in ms: a smaller ts is ms since the start (relative formats) or seconds since the epoch */
+const MIN_EPOCH_MS = 1e11;
+/**
+ * 2001-09-09 in seconds: from here up to MIN_EPOCH_MS a ts is seconds since the epoch, as ms it
+ * would be 11.6 days to 3 years after a start or a time in 1970–1973, neither a recording's
+ */
+const MIN_EPOCH_S = 1e9;
 const CHANNELS = ['cadence', 'power', 'speed', 'steps'] as const;
 
 export type SampleInput = Partial<Omit<RecordingSample, 'ts'>> & { ts: number };
 
 /** ms since epoch as ISO text, small values (relative formats) as ms. */
 function describeTime(ts: number): string {
-  return ts >= 1e11 ? new Date(ts).toISOString() : `${ts} ms`;
+  return ts >= MIN_EPOCH_MS ? new Date(ts).toISOString() : `${ts} ms`;
 }
 
 /**
- * Turns a reader's samples, in file order, into a Recording: refuses time going backwards, keeps the
- * first of samples sharing a ts, and imports heart rates outside MIN_BPM–MAX_BPM as missing.
+ * Turns a reader's samples, in file order, into a Recording: refuses times in seconds since the
+ * epoch and time going backwards, keeps the first of samples sharing a ts, and imports heart
+ * rates outside MIN_BPM–MAX_BPM as missing.
  */
 export class SampleCollector {
   private readonly samples: RecordingSample[] = [];
@@ -28,6 +36,9 @@ export class SampleCollector {
   add(input: SampleInput, where: string): void {
     if (!(input.ts >= 0 && input.ts < MAX_TS)) {
       throw new RecordingError(`${where}: time ${input.ts} is not one of a recording (0 up to 2100-01-01 in ms)`);
+    }
+    if (input.ts >= MIN_EPOCH_S && input.ts < MIN_EPOCH_MS) {
+      throw new RecordingError(`${where}: time ${input.ts} looks like seconds since the epoch; milliseconds expected`);
     }
     for (const c of CHANNELS) {
       const v = input[c];

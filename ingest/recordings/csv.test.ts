@@ -31,6 +31,10 @@ describe('CSV recordings', () => {
     ]);
   });
 
+  it('takes whole-ms steps as ms, down to 1 kHz', () => {
+    expect(parse('time_ms,hr\n0,90\n1,91\n2,92\n').samples.map((s) => s.ts)).toEqual([0, 1, 2]);
+  });
+
   it('keeps the first of duplicated timestamps and rejects bpm outside 20–250', () => {
     const r = parse('time_ms,hr\n0,90\n0,91\n1000,19\n2000,251\n3000,20\n4000,250\n');
     expect(r.samples.map((s) => s.bpm)).toEqual([90, null, null, 20, 250]);
@@ -55,6 +59,14 @@ describe('CSV recordings', () => {
     ],
     ['time_ms,hr\n0,\n1000,300\n', 'no heart-rate data in this CSV file: every heart rate (1) was outside 20–250 bpm'],
     ['time_ms,hr\n', 'no samples in this CSV file'],
+    [
+      'ts,bpm\n1700000000,90\n1700000001,91\n',
+      'line 2: time 1700000000 looks like seconds since the epoch; milliseconds expected',
+    ],
+    [
+      'time_ms,hr\n0,90\n0.25,91\n0.5,92\n0.75,93\n',
+      'time_ms steps by 0.25 (median): faster than 1 kHz in ms, so it looks like seconds; milliseconds expected',
+    ],
   ])('refuses %j', (text, message) => {
     expect(() => parse(text)).toThrow(RecordingError);
     expect(() => parse(text)).toThrow(message);

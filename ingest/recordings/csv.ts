@@ -28,6 +28,27 @@ function rrList(text: string, where: string): number[] {
 }
 
 /**
+ * Refuses a `time_ms,hr` recording whose median step is under 1 ms: in ms it would have been
+ * sampled faster than 1 kHz, so its times are seconds (4 Hz in seconds steps by 0.25). A step
+ * of 1 or more is taken as ms, so no recording in ms at 1 kHz or slower is refused; whole
+ * seconds at 1 Hz (steps of 1) cannot be told by their times from 1 kHz in ms and pass.
+ */
+function checkMilliseconds(samples: readonly { ts: number }[]): void {
+  const steps = samples
+    .slice(1)
+    .map((s, i) => s.ts - samples[i]!.ts)
+    .sort((a, b) => a - b);
+  if (steps.length === 0) return;
+  const mid = (steps.length - 1) / 2;
+  const median = (steps[Math.floor(mid)]! + steps[Math.ceil(mid)]!) / 2;
+  if (median < 1) {
+    throw new RecordingError(
+      `time_ms steps by ${median} (median): faster than 1 kHz in ms, so it looks like seconds; milliseconds expected`,
+    );
+  }
+}
+
+/**
  * CSV with header `ts,bpm[,rr]` (ts: ms since epoch or ISO-8601; rr: ms separated by spaces or ";")
  * or `time_ms,hr` (ms since start).
  */
@@ -62,5 +83,7 @@ export function parseCsv(text: string): Recording {
     }
     collector.add({ ts, bpm: number(bpm, relative ? 'hr' : 'bpm', where), rr: rrList(rr, where) }, where);
   });
-  return collector.finish('csv');
+  const recording = collector.finish('csv');
+  if (relative) checkMilliseconds(recording.samples);
+  return recording;
 }

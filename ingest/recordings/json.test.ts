@@ -44,6 +44,10 @@ describe('JSON recordings', () => {
     ['[{"ts":0,"cadence":80}]', 'no heart-rate data in this JSON file'],
     ['[{"ts":1e22,"bpm":80}]', 'samples[0]: time 1e+22 is not one of a recording (0 up to 2100-01-01 in ms)'],
     ['[{"ts":-5,"bpm":80}]', 'samples[0]: time -5 is not one of a recording'],
+    [
+      '[{"ts":1700000000,"bpm":80}]',
+      'samples[0]: time 1700000000 looks like seconds since the epoch; milliseconds expected',
+    ],
     ['[{"ts":0,"bpm":80,"power":-50}]', 'samples[0]: power -50 is outside 0–3000'],
     ['[{"ts":0,"bpm":80,"steps":-5}]', 'samples[0]: steps -5 is outside 0–2147483647'],
     ['[{"ts":0,"bpm":80,"speed":1e400}]', 'samples[0]: speed Infinity is outside 0–50'],
