@@ -192,6 +192,9 @@ describe('pulsecoach analyze', () => {
       'line 2: time 1700000000 looks like seconds since the epoch; milliseconds expected',
     );
     expect(await main(['analyze', seconds])).toBe(2);
+    await expect(analyze(file('seconds.txt', '0.812\n0.830\n0.790\n'))).rejects.toThrow(
+      'RR intervals look like seconds (all below 10); milliseconds expected',
+    );
     await expect(analyze(file('ok.csv', steadyCsv(120, 1)), '--sex', 'x')).rejects.toThrow('--sex must be m or f');
     await expect(analyze(file('ok2.csv', steadyCsv(120, 1)), '--rest', '110', '--max', '105')).rejects.toThrow(
       '--rest (110) must be below --max (105)',

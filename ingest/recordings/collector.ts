@@ -1,3 +1,4 @@
+import { RR_MAX_MS, RR_MIN_MS } from '../../stream-processors/features/index.ts';
 import { CHANNEL_RANGES } from '../validate.ts';
 import { RecordingError } from './errors.ts';
 import type { Recording, RecordingFormat, RecordingSample, RecordingSummary } from './types.ts';
@@ -13,6 +14,8 @@ const MIN_EPOCH_MS = 1e11;
  * would be 11.6 days to 3 years after a start or a time in 1970–1973, neither a recording's
  */
 const MIN_EPOCH_S = 1e9;
+/** No RR interval of a human heart is this short in ms (6000 bpm); in seconds every one is. */
+const MAX_RR_SECONDS = 10;
 const CHANNELS = ['cadence', 'power', 'speed', 'steps'] as const;
 
 export type SampleInput = Partial<Omit<RecordingSample, 'ts'>> & { ts: number };
@@ -73,12 +76,26 @@ export class SampleCollector {
     });
   }
 
+  /**
+   * Refuses RR intervals that are all in seconds (refusing is clearer than guessing the unit),
+   * and a recording left with no heart rate and no RR interval that HRV would take as a beat
+   * (RR_MIN_MS–RR_MAX_MS): analysing it would give nothing but empty features.
+   */
   finish(format: RecordingFormat, summary?: RecordingSummary): Recording {
-    if (!this.samples.some((s) => s.bpm !== null || s.rr.length > 0)) {
-      const why =
-        this.rejected > 0 ? `: every heart rate (${this.rejected}) was outside ${MIN_BPM}–${MAX_BPM} bpm` : '';
+    const rrCount = this.samples.reduce((n, s) => n + s.rr.length, 0);
+    if (rrCount > 0 && this.samples.every((s) => s.rr.every((rr) => rr < MAX_RR_SECONDS))) {
+      throw new RecordingError(`RR intervals look like seconds (all below ${MAX_RR_SECONDS}); milliseconds expected`);
+    }
+    const isBeat = (rr: number) => rr >= RR_MIN_MS && rr <= RR_MAX_MS;
+    if (!this.samples.some((s) => s.bpm !== null || s.rr.some(isBeat))) {
+      const why = [
+        this.rejected > 0 ? `every heart rate (${this.rejected}) was outside ${MIN_BPM}–${MAX_BPM} bpm` : '',
+        rrCount > 0 ? `no RR interval (of ${rrCount}) was within ${RR_MIN_MS}–${RR_MAX_MS} ms` : '',
+      ].filter((reason) => reason !== '');
       const what = this.samples.length === 0 ? 'no samples' : 'no heart-rate data';
-      throw new RecordingError(`${what} in this ${format.toUpperCase()} file${why}`);
+      throw new RecordingError(
+        `${what} in this ${format.toUpperCase()} file${why.length > 0 ? `: ${why.join(' and ')}` : ''}`,
+      );
     }
     const recording: Recording = {
       format,

@@ -60,6 +60,10 @@ describe('CSV recordings', () => {
     ['time_ms,hr\n0,\n1000,300\n', 'no heart-rate data in this CSV file: every heart rate (1) was outside 20–250 bpm'],
     ['time_ms,hr\n', 'no samples in this CSV file'],
     [
+      'ts,bpm,rr\n0,72,0.812 0.830\n1000,74,0.801\n',
+      'RR intervals look like seconds (all below 10); milliseconds expected',
+    ],
+    [
       'ts,bpm\n1700000000,90\n1700000001,91\n',
       'line 2: time 1700000000 looks like seconds since the epoch; milliseconds expected',
     ],
