@@ -26,9 +26,26 @@ function describeTime(ts: number): string {
 }
 
 /**
+ * `kept` with a later sample of the same ts merged in: the RR intervals of both (a file stamped
+ * to the second writes two beats in one second as two rows, each with its own beat) and `kept`'s
+ * values, any missing one taken from `dup`.
+ */
+function merge(kept: RecordingSample, dup: RecordingSample): RecordingSample {
+  return {
+    ts: kept.ts,
+    bpm: kept.bpm ?? dup.bpm,
+    rr: [...kept.rr, ...dup.rr],
+    cadence: kept.cadence ?? dup.cadence,
+    power: kept.power ?? dup.power,
+    speed: kept.speed ?? dup.speed,
+    steps: kept.steps ?? dup.steps,
+  };
+}
+
+/**
  * Turns a reader's samples, in file order, into a Recording: refuses times in seconds since the
- * epoch and time going backwards, keeps the first of samples sharing a ts, and imports heart
- * rates outside MIN_BPM–MAX_BPM as missing.
+ * epoch and time going backwards, merges samples sharing a ts into the first (`merge`), and
+ * imports heart rates outside MIN_BPM–MAX_BPM as missing.
  */
 export class SampleCollector {
   private readonly samples: RecordingSample[] = [];
@@ -56,16 +73,12 @@ export class SampleCollector {
         `${where}: time goes backwards (${describeTime(input.ts)} after ${describeTime(last.ts)})`,
       );
     }
-    if (last !== undefined && input.ts === last.ts) {
-      this.duplicates += 1;
-      return;
-    }
     let bpm = input.bpm ?? null;
     if (bpm !== null && (bpm < MIN_BPM || bpm > MAX_BPM)) {
       this.rejected += 1;
       bpm = null;
     }
-    this.samples.push({
+    const sample: RecordingSample = {
       ts: input.ts,
       bpm,
       rr: input.rr ?? [],
@@ -73,7 +86,13 @@ export class SampleCollector {
       power: input.power ?? null,
       speed: input.speed ?? null,
       steps: input.steps ?? null,
-    });
+    };
+    if (last !== undefined && input.ts === last.ts) {
+      this.duplicates += 1;
+      this.samples[this.samples.length - 1] = merge(last, sample);
+    } else {
+      this.samples.push(sample);
+    }
   }
 
   /**

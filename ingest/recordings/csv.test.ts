@@ -35,6 +35,15 @@ describe('CSV recordings', () => {
     expect(parse('time_ms,hr\n0,90\n1,91\n2,92\n').samples.map((s) => s.ts)).toEqual([0, 1, 2]);
   });
 
+  it('merges a duplicated timestamp into the first reading: RR appended, missing values filled', () => {
+    const r = parse(`ts,bpm,rr\n${T0},75,800\n${T0},75,790\n${T0 + 1000},,810\n${T0 + 1000},76,805\n`);
+    expect(r.samples.map((s) => [s.ts, s.bpm, s.rr])).toEqual([
+      [T0, 75, [800, 790]],
+      [T0 + 1000, 76, [810, 805]],
+    ]);
+    expect(r.duplicates).toBe(2);
+  });
+
   it('keeps the first of duplicated timestamps and rejects bpm outside 20–250', () => {
     const r = parse('time_ms,hr\n0,90\n0,91\n1000,19\n2000,251\n3000,20\n4000,250\n');
     expect(r.samples.map((s) => s.bpm)).toEqual([90, null, null, 20, 250]);

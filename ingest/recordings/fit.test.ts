@@ -173,7 +173,7 @@ describe('FIT files written with the SDK Encoder', () => {
       e.writeMesg(record(0, 100, { cadence: 80, power: 210, speed: 3.5 }));
       e.writeMesg(hrv);
       e.writeMesg(record(1, 110));
-      e.writeMesg(record(1, 250)); // same second: dropped
+      e.writeMesg(record(1, 250)); // same second: merged, the first reading's 110 stays
       e.writeMesg(record(2, 254)); // above 250: bpm null (255 would be FIT's 'invalid')
       e.writeMesg(record(3, 120));
       e.writeMesg(session(0, 3, 110, 120));

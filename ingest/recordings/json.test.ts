@@ -20,11 +20,17 @@ describe('JSON recordings', () => {
 
   it('accepts {samples: [...]} with a byte-order mark, counts duplicates and rejected bpm', () => {
     const r = parse('\uFEFF{"samples":[{"ts":0,"bpm":10},{"ts":0,"bpm":80},{"ts":1,"bpm":80,"rr":null}]}');
+    // the duplicate's 80 fills the bpm that 10 (outside 20–250) left missing
     expect(r.samples.map((s) => [s.ts, s.bpm])).toEqual([
-      [0, null],
+      [0, 80],
       [1, 80],
     ]);
     expect([r.duplicates, r.rejected]).toEqual([1, 1]);
+  });
+
+  it('fills the channels a reading lacks from a duplicate of its timestamp, keeping its own', () => {
+    const r = parse('[{"ts":0,"bpm":80,"power":200},{"ts":0,"bpm":81,"power":210,"cadence":85,"rr":[750]}]');
+    expect(r.samples).toEqual([{ ts: 0, bpm: 80, rr: [750], cadence: 85, power: 200, speed: null, steps: null }]);
   });
 
   it('takes RR intervals alone as heart-rate data', () => {

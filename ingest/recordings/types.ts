@@ -21,7 +21,7 @@ export interface Recording {
   /** Sorted by ts, one sample per ts. */
   samples: RecordingSample[];
   summary?: RecordingSummary;
-  /** Samples dropped because an earlier sample had the same ts. */
+  /** Samples merged into an earlier sample with the same ts (RR appended, missing values filled). */
   duplicates: number;
   /** Heart rates outside 20–250 bpm, imported as bpm: null. */
   rejected: number;
