@@ -31,6 +31,12 @@ describe('CSV recordings', () => {
     ]);
   });
 
+  it('skips rows whose fields are all empty, as a spreadsheet writes below the data', () => {
+    expect(parse(`ts,bpm,rr\n${T0},60,1000\n,,\n${T0 + 1000},61,\n , ,""\n,,\n`).samples.map((s) => s.bpm)).toEqual([
+      60, 61,
+    ]);
+  });
+
   it('takes whole-ms steps as ms, down to 1 kHz', () => {
     expect(parse('time_ms,hr\n0,90\n1,91\n2,92\n').samples.map((s) => s.ts)).toEqual([0, 1, 2]);
   });

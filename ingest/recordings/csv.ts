@@ -69,9 +69,11 @@ export function parseCsv(text: string): Recording {
   const width = header.split(',').length;
   const collector = new SampleCollector();
   lines.forEach((line, i) => {
-    if (i <= headerLine || line.trim() === '') return;
-    const where = `line ${i + 1}`;
+    if (i <= headerLine) return;
     const row = fields(line);
+    // blank, or all fields empty: spreadsheets write ",," rows below the data
+    if (row.every((f) => f === '')) return;
+    const where = `line ${i + 1}`;
     if (row.length !== width) {
       throw new RecordingError(`${where}: expected ${width} fields (${header}), found ${row.length}`);
     }
