@@ -6,8 +6,9 @@ export interface HrSample {
 
 /**
  * Longest time, s, that one reading may stand for. Wearables report about once a second; a
- * longer silence is a dropout (strap lost contact, radio gap), and time spent in it is unknown,
- * so it must not be credited to the zone or load of the reading before it.
+ * longer silence is a dropout (strap lost contact, radio gap), and what HR did in it is unknown:
+ * the reading before it is credited with this much of the gap (as it would be before a short
+ * one), and the rest of the gap counts toward no zone, load or duration.
  */
 export const DEFAULT_MAX_GAP_S = 5;
 

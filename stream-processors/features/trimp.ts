@@ -35,9 +35,10 @@ export interface BanisterOptions {
 
 /**
  * Banister TRIMP of a ts-sorted series: the sum of each reading's bout, the reading's HR held
- * for `heldSeconds` (capped at `maxGapS`, so a dropout adds no load). Summing per interval
- * instead of weighting the session's mean HR matters for intermittent work: the weighting is
- * convex, so the weight of the mean HR is below the mean of the weights.
+ * for `heldSeconds` (capped at `maxGapS`, so a dropout adds only its first `maxGapS`, at the HR
+ * before it). Summing per interval instead of weighting the session's mean HR matters for
+ * intermittent work: the weighting is convex, so the weight of the mean HR is below the mean of
+ * the weights.
  */
 export function banisterTrimpSeries(samples: readonly HrSample[], opts: BanisterOptions): number {
   const { restHr, maxHr, sex = 'm', maxGapS = DEFAULT_MAX_GAP_S } = opts;

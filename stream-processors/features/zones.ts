@@ -36,7 +36,8 @@ export interface ZoneTimes {
 
 /**
  * Seconds spent in zones 1–5 over a ts-sorted series: each reading holds until the next one, at
- * most `maxGapS` (see `heldSeconds`), so a dropout is not counted as time in any zone.
+ * most `maxGapS` (see `heldSeconds`), so of a dropout only the first `maxGapS` counts, in the
+ * zone of the reading before it.
  */
 export function timeInZones(samples: readonly HrSample[], scale: ZoneScale, maxGapS = DEFAULT_MAX_GAP_S): ZoneTimes {
   // by zone number (0 not counted): an indexed sum, not a keyed store per reading
