@@ -14,6 +14,8 @@ import type { Sample } from '../schemas/index.ts';
 export const MIN_TS = 946_684_800_000;
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_RR = 64;
+/** an RR interval (ms) a sample may carry: 300–20 bpm, past what artefact rejection keeps */
+export const RR_RANGE_MS = [200, 3000] as const;
 const INT32_MAX = 2_147_483_647;
 
 /** The movement channels' ranges (steps: the cumulative counter; speed in m/s), inclusive. */
@@ -207,8 +209,8 @@ function rrField(v: unknown, problems: string[]): number[] {
   }
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (!Number.isInteger(x) || (x as number) < 200 || (x as number) > 3000) {
-      problems.push(`rr[${i}]: must be an integer 200-3000 (ms), got ${show(x)}`);
+    if (!Number.isInteger(x) || (x as number) < RR_RANGE_MS[0] || (x as number) > RR_RANGE_MS[1]) {
+      problems.push(`rr[${i}]: must be an integer ${RR_RANGE_MS[0]}-${RR_RANGE_MS[1]} (ms), got ${show(x)}`);
       return [];
     }
   }

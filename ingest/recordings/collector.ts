@@ -1,5 +1,4 @@
-import { RR_MAX_MS, RR_MIN_MS } from '../../stream-processors/features/index.ts';
-import { CHANNEL_RANGES } from '../validate.ts';
+import { CHANNEL_RANGES, RR_RANGE_MS } from '../validate.ts';
 import { RecordingError } from './errors.ts';
 import type { Recording, RecordingFormat, RecordingSample, RecordingSummary } from './types.ts';
 
@@ -98,18 +97,19 @@ export class SampleCollector {
   /**
    * Refuses RR intervals that are all in seconds (refusing is clearer than guessing the unit),
    * and a recording left with no heart rate and no RR interval that HRV would take as a beat
-   * (RR_MIN_MS–RR_MAX_MS): analysing it would give nothing but empty features.
+   * (RR_RANGE_MS, what a live sample may carry): analysing it would give nothing but empty features.
    */
   finish(format: RecordingFormat, summary?: RecordingSummary): Recording {
     const rrCount = this.samples.reduce((n, s) => n + s.rr.length, 0);
     if (rrCount > 0 && this.samples.every((s) => s.rr.every((rr) => rr < MAX_RR_SECONDS))) {
       throw new RecordingError(`RR intervals look like seconds (all below ${MAX_RR_SECONDS}); milliseconds expected`);
     }
-    const isBeat = (rr: number) => rr >= RR_MIN_MS && rr <= RR_MAX_MS;
+    const [least, most] = RR_RANGE_MS;
+    const isBeat = (rr: number) => rr >= least && rr <= most;
     if (!this.samples.some((s) => s.bpm !== null || s.rr.some(isBeat))) {
       const why = [
         this.rejected > 0 ? `every heart rate (${this.rejected}) was outside ${MIN_BPM}–${MAX_BPM} bpm` : '',
-        rrCount > 0 ? `no RR interval (of ${rrCount}) was within ${RR_MIN_MS}–${RR_MAX_MS} ms` : '',
+        rrCount > 0 ? `no RR interval (of ${rrCount}) was within ${least}–${most} ms` : '',
       ].filter((reason) => reason !== '');
       const what = this.samples.length === 0 ? 'no samples' : 'no heart-rate data';
       throw new RecordingError(

@@ -48,7 +48,7 @@ describe('JSON recordings', () => {
     ['[{"ts":0,"rr":[800,"x"]}]', 'samples[0].rr must be an array of positive ms, found [800,"x"]'],
     ['[{"ts":5,"bpm":80},{"ts":4,"bpm":80}]', 'samples[1]: time goes backwards (4 ms after 5 ms)'],
     ['[{"ts":0,"cadence":80}]', 'no heart-rate data in this JSON file'],
-    ['[{"ts":0,"rr":[2500]}]', 'no heart-rate data in this JSON file: no RR interval (of 1) was within 300–2000 ms'],
+    ['[{"ts":0,"rr":[3500]}]', 'no heart-rate data in this JSON file: no RR interval (of 1) was within 200–3000 ms'],
     ['[{"ts":1e22,"bpm":80}]', 'samples[0]: time 1e+22 is not one of a recording (0 up to 2100-01-01 in ms)'],
     ['[{"ts":-5,"bpm":80}]', 'samples[0]: time -5 is not one of a recording'],
     [

@@ -20,7 +20,7 @@ describe('plain RR lists', () => {
     ['0.812\n0.830\n0.790\n', 'RR intervals look like seconds (all below 10); milliseconds expected'],
     [
       '3500\n4000\n',
-      'no heart-rate data in this RR file: every heart rate (2) was outside 20–250 bpm and no RR interval (of 2) was within 300–2000 ms',
+      'no heart-rate data in this RR file: every heart rate (2) was outside 20–250 bpm and no RR interval (of 2) was within 200–3000 ms',
     ],
   ])('refuses %j', (text, message) => {
     expect(() => parseRecording(Buffer.from(text), 'beats.txt')).toThrow(RecordingError);
