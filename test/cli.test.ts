@@ -24,7 +24,11 @@ describe('pulsecoach CLI exit codes (CONTRACT.md: 0 ok, 1 runtime failure, 2 bad
   it('prints a token that verifies with the configured secret', async () => {
     const r = run('token', '--role', 'athlete', '--user', 'u7', '--ttl', '1h');
     expect(r.code).toBe(0);
-    await expect(tokenSigner(TEST_SECRET).verify(r.stdout.trim())).resolves.toEqual({ role: 'athlete', user: 'u7' });
+    const { expiresAt, ...claims } = await tokenSigner(TEST_SECRET).verify(r.stdout.trim());
+    expect(claims).toEqual({ role: 'athlete', user: 'u7' });
+    // --ttl 1h (whole seconds)
+    expect(expiresAt - Date.now()).toBeGreaterThan(3_500_000);
+    expect(expiresAt - Date.now()).toBeLessThanOrEqual(3_600_000);
   });
 
   it.each([
