@@ -58,6 +58,20 @@ describe('detectTriggers', () => {
     expect(t.find((x) => x.kind === 'danger')!.ts).toBe(T0 + 40_000);
   });
 
+  it('lets nothing follow a danger with advice to go on: no zone change or overexertion above max, nor for a cooldown after', () => {
+    // zone 5 (held) right after the stop, heart rate above max for a minute, then 95 % for a minute
+    const zones = [4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5];
+    const pct = [85, 85, 101, 102, 95, 96, 101, 101, 101, 101, 95, 95, 95, 95, 95, 95];
+    const t = feed(zones, pct);
+    expect(t.map((x) => `${x.kind}:${(x.ts - T0) / 1000}`)).toEqual([
+      'danger:40',
+      // the second danger: above max again after the danger cooldown
+      'danger:100',
+      // overexertion after a minute at ≥ 90 % once heart rate is below max and the cooldown is over
+      'overexertion:160',
+    ]);
+  });
+
   it('raises overexertion after six windows at ≥ 90 % HRmax, and repeats it after the cooldown', () => {
     const zones = [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5];
     const t = feed(

@@ -9,7 +9,9 @@ import type { LiveState } from './live-state.ts';
  *  - overexertion: OVEREXERTION_WINDOWS consecutive windows at ≥ 90 % HRmax;
  *  - readiness_drop: the score enters the red band;
  *  - danger: heart rate above the athlete's max for DANGER_WINDOWS consecutive windows. Danger has
- *    its own cooldown and is never held back by the others.
+ *    its own cooldown and is never held back by the others; while heart rate is above max, and for
+ *    a cooldown after a danger, no other trigger is raised (they would follow "stop" with advice
+ *    to go on).
  */
 export const CONFIRM_WINDOWS = 2;
 export const COOLDOWN_MS = 60_000;
@@ -35,8 +37,16 @@ export function detectTriggers(s: LiveState, f: ScoredWindow, score: number, pre
   if (s.overMaxStreak >= DANGER_WINDOWS && ts - s.lastDangerTs >= COOLDOWN_MS) {
     s.lastDangerTs = ts;
     out.push(make('danger', s.reportedZone, `heart rate above max for ${s.overMaxStreak} windows`));
+    // the stop stays the athlete's latest advice: no zone or overexertion trigger for a cooldown,
+    // and the zone is taken as reported (a "max effort" right after it would contradict it)
+    s.lastTriggerTs = ts;
+    s.reportedZone = f.zone;
+    s.pendingCount = 0;
+    s.pendingZone = -1;
     return out;
   }
+  // above HRmax only danger speaks: any other advice (hold zone 5, ease off) would read as a go-on
+  if (s.overMaxStreak > 0) return out;
 
   const coolingDown = ts - s.lastTriggerTs < COOLDOWN_MS;
   if (s.reportedZone < 0) {
