@@ -160,8 +160,19 @@ describe('embedded log', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
     writeFileSync(join(dir, 'LOCK'), `${dead}\n`);
     const taken = await open(dir);
-    expect(readFileSync(join(dir, 'LOCK'), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(join(dir, 'LOCK'), 'utf8').split('\n')[0]).toBe(String(process.pid));
     await close(taken);
+
+    // a container restarted after a kill: the lock names this pid (1 there), but this process never opened the log
+    writeFileSync(join(dir, 'LOCK'), `${process.pid}\n`);
+    const restarted = await open(dir);
+    await close(restarted);
+
+    // a live pid that started at another time than the lock says: its number was reused
+    writeFileSync(join(dir, 'LOCK'), `${process.ppid}\n1\n`);
+    const reused = await open(dir);
+    await close(reused);
+    expect(readdirSync(dir).filter((f) => f.startsWith('LOCK'))).toEqual([]);
   });
 
   it('flushes pending produces on close', async () => {
