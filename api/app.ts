@@ -26,6 +26,8 @@ export interface ApiOptions {
   now?: () => number;
   /** the history behind /v1/users/:userId/history; without it that route answers 503 */
   store?: Store | null;
+  /** how long a client may take to send a whole request, headers and body (default 60 s) */
+  requestTimeoutMs?: number;
 }
 
 export interface Api {
@@ -47,6 +49,7 @@ const VERSION = '0.1.0';
 export function buildApi(options: ApiOptions): Api {
   const { deps, signer } = options;
   const logger = deps.logger.child({ stage: 'api' });
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
   const app = Fastify({
     loggerInstance: logger,
     // request logs would carry URLs with user ids; errors are logged below, never bodies or headers
@@ -55,6 +58,12 @@ export function buildApi(options: ApiOptions): Api {
     // user and floor ids are up to 128 characters (idSchema) and fastify's router stops at 100 with
     // a 414 of its own: above the ids' limit, a longer one gets the routes' 400 that says why
     routerOptions: { maxParamLength: 256 },
+    // fastify turns Node's request timeout off: a client sending its body a byte at a time would
+    // hold a connection (and a file handle the log needs) for ever; it gets 408 instead. Node 20
+    // reads the timeout when the server is made (fastify's own option, set on the server after,
+    // starts no check), and checks every 30 s by default
+    requestTimeout,
+    http: { requestTimeout, connectionsCheckingInterval: Math.min(5_000, requestTimeout) },
     forceCloseConnections: true,
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },

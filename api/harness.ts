@@ -34,13 +34,21 @@ export interface HarnessOptions {
   ready?: () => Record<string, boolean>;
   /** the history behind /v1/users/:userId/history */
   store?: Store;
+  requestTimeoutMs?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const stage = await startStageHarness({ dir: opts.dir, config: opts.config, prefix: 'pulse-api-' });
   const { deps } = stage;
   const signer = tokenSigner(TEST_SECRET);
-  const api = buildApi({ deps, signer, ready: opts.ready, now: opts.now, store: opts.store });
+  const api = buildApi({
+    deps,
+    signer,
+    ready: opts.ready,
+    now: opts.now,
+    store: opts.store,
+    requestTimeoutMs: opts.requestTimeoutMs,
+  });
   await api.start();
   const sockets: Socket[] = [];
 

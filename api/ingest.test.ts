@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORBIDDEN_USER, FUTURE_TS } from '../ingest/index.ts';
 import { startHarness, type Harness } from './harness.ts';
@@ -257,6 +258,33 @@ describe('POST /v1/ingest', () => {
       message: `body too large: at most ${1024 * 1024} bytes`,
     });
     expect(written).toBeGreaterThan(1024 * 1024);
+  });
+});
+
+describe('POST /v1/ingest from a client that stalls', () => {
+  it('answers 408 and closes the connection when the body does not come within the request timeout', async () => {
+    const h = await startHarness({ now: clock, requestTimeoutMs: 300 });
+    try {
+      const url = new URL(await h.listen());
+      const token = await h.token({ role: 'device', user: 'u1' });
+      // the headers promise 100 bytes; one comes, then nothing (a slowloris)
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(url.port), url.hostname, () => {
+          socket.write(
+            `POST /v1/ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+              'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+          );
+        });
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(await h.read('samples')).toEqual([]);
+    } finally {
+      await h.close();
+    }
   });
 });
 
