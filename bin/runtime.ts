@@ -8,6 +8,7 @@ import {
   Lifecycle,
   resolveAuthSecret,
   tokenSigner,
+  unusedSettings,
   type Config,
   type Logger,
   type RunningStage,
@@ -99,6 +100,7 @@ export async function startRuntime(config: Config, roles: RoleName[], logger?: L
     const address = await ops.listen({ host: config.host, port: config.port });
     url = address.replace('[::1]', '127.0.0.1');
   }
+  for (const unused of unusedSettings(config)) log0.warn(unused);
   log0.info({ roles, mode: config.mode, url }, 'pulsecoach started');
   return { deps, signer, lifecycle, url, stages, history };
 }

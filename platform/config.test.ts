@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, unusedSettings } from './config.ts';
 
 describe('loadConfig', () => {
   it('uses the documented defaults', () => {
@@ -29,6 +29,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PULSE_PORT: 'eighty' })).toThrow(/PULSE_PORT="eighty"/);
     expect(() => loadConfig({ PULSE_MODE: 'cloud' })).toThrow(/PULSE_MODE/);
     expect(() => loadConfig({}, { port: '70000' })).toThrow(/--port="70000"/);
+  });
+
+  it('names the LLM settings as unused when set (the coach is rule-based), and nothing otherwise', () => {
+    expect(unusedSettings(loadConfig({}))).toEqual([]);
+    expect(unusedSettings(loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', OPENAI_API_KEY: 'sk-x' }))).toEqual([
+      'OPENAI_BASE_URL, OPENAI_API_KEY: not used yet, the coach is rule-based (no LLM coach in this release)',
+    ]);
   });
 
   it('never shows a secret, and masks the credentials of a URL, in the error', () => {

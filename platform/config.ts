@@ -195,6 +195,22 @@ export type ConfigFlags = Partial<Record<string, string | boolean | undefined>>;
  */
 const shown = (raw: unknown) => JSON.stringify(raw).replace(/\/\/[^/@\s"]*@/, '//***@');
 
+/**
+ * Settings the contract names that this release does not act on yet, when set: the LLM coach is
+ * not built, so the coach stays rule-based whatever they say (start-up warns instead of ignoring
+ * them silently).
+ */
+export function unusedSettings(config: Config): string[] {
+  const set = [
+    config.openaiBaseUrl !== undefined ? 'OPENAI_BASE_URL' : null,
+    config.openaiApiKey !== undefined ? 'OPENAI_API_KEY' : null,
+    config.llmModel !== undefined ? 'PULSE_LLM_MODEL' : null,
+  ].filter((name): name is string => name !== null);
+  return set.length === 0
+    ? []
+    : [`${set.join(', ')}: not used yet, the coach is rule-based (no LLM coach in this release)`];
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }

@@ -1,4 +1,4 @@
-export { loadConfig, ConfigError, configFlags, type Config, type ConfigFlags } from './config.ts';
+export { loadConfig, ConfigError, configFlags, unusedSettings, type Config, type ConfigFlags } from './config.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createMetrics, registerLagGauge, type Metrics } from './metrics.ts';
 export { Lifecycle } from './lifecycle.ts';
