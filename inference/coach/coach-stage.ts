@@ -22,6 +22,8 @@ export function startCoach(deps: StageDeps): RunningStage {
   return runStage(deps, {
     name: STAGE,
     inputs: ['profiles', 'triggers'],
+    // a profile checked in just before a trigger gives its locale (on Kafka the topics interleave)
+    tables: 1,
     async onBatch(records, task, dead) {
       const out: Suggestion[] = [];
       for (const record of records) {
