@@ -328,7 +328,8 @@ export function createLiveView(deps: StageDeps): LiveView {
 
   function applySuggestion(task: number, s: Suggestion): void {
     const m = member(s.userId, task);
-    if (m.suggestion !== null && s.ts < m.suggestion.ts) return;
+    // an older one, or the same one again (the coach is at-least-once: a replay sends it twice)
+    if (m.suggestion !== null && (s.ts < m.suggestion.ts || s.suggestionId === m.suggestion.suggestionId)) return;
     s.userId = m.userId;
     s.locale = shared(s.locale);
     // rule texts come from a few templates: one copy each; the trigger id is not shown anywhere

@@ -149,7 +149,8 @@ describe('socket.io namespaces', () => {
       readiness('b1', 10_000, 151),
       readiness('b1', 20_000, 152),
     ]);
-    await h.produce('suggestions', [suggestion('b1', 20_000, 'for b only')]);
+    // the same suggestion twice (a replay of the at-least-once coach): pushed once
+    await h.produce('suggestions', [suggestion('b1', 20_000, 'for b only'), suggestion('b1', 20_000, 'for b only')]);
     await h.api.view.caughtUp();
     // a marker for each: socket.io keeps order per connection, so anything else sent before it has arrived
     const markerA = nextEvent<Live>(a, 'live', (l) => l.bpm === 199);
