@@ -157,9 +157,11 @@ export class PartitionStore {
     try {
       await writeAllAt(this.fd, bufs, seg.size);
     } catch (err) {
-      // drop whatever part of the frames reached the file, so the next append starts clean
+      // drop whatever part of the frames reached the file, so the next append starts clean; synced,
+      // or a crash could leave the part behind in a segment that is closed (and not checked) by then
       try {
         await ftruncate(this.fd, seg.size);
+        await fdatasync(this.fd);
       } catch (truncErr) {
         this.failure = withPath(truncErr, `${seg.path}: cannot truncate after a failed write`);
       }
