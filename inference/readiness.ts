@@ -28,6 +28,12 @@ import type { LiveState } from './live-state.ts';
 export const BASE_SCORE = 80;
 /** A gap longer than this starts a new session (load resets). */
 export const SESSION_GAP_MS = 30 * 60 * 1000;
+/**
+ * A longer gap between windows (a dropout, or the next workout) breaks what counts as consecutive:
+ * the streaks, the previous window and a zone waiting to be confirmed start again. (Not a window
+ * or two: a strap losing contact must not delay a danger.)
+ */
+export const STREAK_GAP_MS = 60_000;
 
 export function bandOf(score: number): Band {
   if (score >= 67) return 'green';
@@ -43,7 +49,20 @@ export interface Score {
 
 /** Updates the user's live state with one closed window and scores it. */
 export function scoreWindow(s: LiveState, f: ScoredWindow): Score {
-  if (f.windowStart - s.lastWindowEnd > SESSION_GAP_MS) s.sessionLoad = 0;
+  const gap = f.windowStart - s.lastWindowEnd;
+  if (gap > STREAK_GAP_MS) {
+    s.highStreak = 0;
+    s.overMaxStreak = 0;
+    s.prevZone = -1;
+    s.prevHrMean = Number.NaN;
+    s.pendingZone = -1;
+    s.pendingCount = 0;
+  }
+  if (gap > SESSION_GAP_MS) {
+    s.sessionLoad = 0;
+    // a new workout: its first zone is where it starts, not a change from the last one's
+    s.reportedZone = -1;
+  }
   s.sessionLoad += f.trimpBanister;
   s.highStreak = f.pctMax >= 90 ? s.highStreak + 1 : 0;
 

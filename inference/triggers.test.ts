@@ -58,6 +58,36 @@ describe('detectTriggers', () => {
     expect(t.find((x) => x.kind === 'danger')!.ts).toBe(T0 + 40_000);
   });
 
+  it('counts windows as consecutive only without a gap: yesterday above max and today above max is not two windows', () => {
+    const s = newLiveState();
+    const window = (start: number, pctMax: number): Features => ({
+      ...(serde('Features').defaults() as Features),
+      userId: 'u1',
+      windowStart: start,
+      windowEnd: start + 10_000,
+      samples: 10,
+      hrMean: pctMax * 1.9,
+      maxHr: 190,
+      restHr: 60,
+      pctMax,
+      zone: 5,
+      traceArrivalMs: 0,
+    });
+    const kinds = (f: Features) => {
+      const previous = s.lastScore < 0 ? 100 : s.lastScore;
+      const r = scoreWindow(s, f);
+      return detectTriggers(s, f, r.score, previous).map((t) => t.kind);
+    };
+    expect(kinds(window(T0, 101))).toEqual([]);
+    // the next day: one window above max is not a danger yet, the second is
+    expect(kinds(window(T0 + 86_400_000, 101))).toEqual([]);
+    expect(kinds(window(T0 + 86_410_000, 102))).toEqual(['danger']);
+    // a window's dropout (20 s) keeps the streak: the strap slipping must not delay a danger
+    const t = T0 + 2 * 86_400_000;
+    expect(kinds(window(t, 101))).toEqual([]);
+    expect(kinds(window(t + 30_000, 101))).toEqual(['danger']);
+  });
+
   it('lets nothing follow a danger with advice to go on: no zone change or overexertion above max, nor for a cooldown after', () => {
     // zone 5 (held) right after the stop, heart rate above max for a minute, then 95 % for a minute
     const zones = [4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5];
