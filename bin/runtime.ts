@@ -77,13 +77,14 @@ export async function startRuntime(config: Config, roles: RoleName[], logger?: L
     lifecycle.onStop('sink', () => sink.close());
   }
 
+  const writable = () => (deps.log.unwritable?.() ?? null) === null;
   let url: string | null = null;
   if (roles.includes('api') || roles.includes('ingest')) {
     const api = buildApi({
       deps,
       signer,
       store: history?.store ?? null,
-      ready: () => ({ log: true, store: history?.healthy() ?? false }),
+      ready: () => ({ log: writable(), store: history?.healthy() ?? false }),
     });
     await api.start();
     lifecycle.onStop('api', () => api.close());
@@ -94,7 +95,7 @@ export async function startRuntime(config: Config, roles: RoleName[], logger?: L
     const ops = buildOpsServer({
       logger: log0,
       metrics,
-      ready: () => ({ log: true, ...(history ? { store: history.healthy() } : {}) }),
+      ready: () => ({ log: writable(), ...(history ? { store: history.healthy() } : {}) }),
     });
     lifecycle.onStop('ops', () => ops.close());
     const address = await ops.listen({ host: config.host, port: config.port });

@@ -133,5 +133,10 @@ export interface Log {
   endOffsets(topic: string): Promise<number[]>;
   /** Records not yet processed, per consumer group with a member in this process. */
   consumerLag(): Promise<Record<string, number>>;
+  /**
+   * Why the log cannot take writes now, or null: the embedded log's partition whose fdatasync
+   * failed takes no more until the log is reopened (/readyz says so). Kafka: the brokers tell.
+   */
+  unwritable?(): string | null;
   close(): Promise<void>;
 }

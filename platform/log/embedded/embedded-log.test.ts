@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logContract } from '../contract.ts';
@@ -173,6 +173,40 @@ describe('embedded log', () => {
     const reused = await open(dir);
     await close(reused);
     expect(readdirSync(dir).filter((f) => f.startsWith('LOCK'))).toEqual([]);
+  });
+
+  it('fails only the produces that wrote to a partition that cannot be written, and says so for /readyz', async () => {
+    const dir = tempDir();
+    const log = await open(dir, { partitions: 2, fsyncIntervalMs: 20 });
+    await log.ensureTopics([{ name: 't', partitions: 2 }]);
+    // a key for each partition
+    const keys: string[] = [];
+    for (let i = 0; keys[0] === undefined || keys[1] === undefined; i++) {
+      const before = await log.endOffsets('t');
+      await log.produce('t', [{ key: `k${i}`, value: Buffer.from('x') }]);
+      const p = (await log.endOffsets('t')).findIndex((end, q) => end > before[q]!);
+      if (keys[p] === undefined) keys[p] = `k${i}`;
+    }
+    expect(log.unwritable()).toBeNull();
+    // partition 1's file descriptor closed under it: its next write fails with EBADF, a real error
+    const store = (log as unknown as { topics: Map<string, { stores: { fd: number }[] }> }).topics.get('t')!.stores[1]!;
+    closeSync(store.fd);
+    const one = (k: string) => log.produce('t', [{ key: k, value: Buffer.from('y') }]);
+    // three calls in one flush: the one to partition 0 alone is durable, the others fail
+    const [toZero, toOne, toBoth] = await Promise.allSettled([
+      one(keys[0]!),
+      one(keys[1]!),
+      log.produce('t', [
+        { key: keys[0]!, value: Buffer.from('z') },
+        { key: keys[1]!, value: Buffer.from('z') },
+      ]),
+    ]);
+    expect(toZero.status, String((toZero as PromiseRejectedResult).reason)).toBe('fulfilled');
+    expect([toOne.status, toBoth.status]).toEqual(['rejected', 'rejected']);
+    expect(log.unwritable()).toMatch(/cannot truncate after a failed write/);
+    // partition 0 goes on taking writes
+    await one(keys[0]!);
+    await log.close().catch(() => undefined);
   });
 
   it('flushes pending produces on close', async () => {

@@ -5,7 +5,7 @@ import { murmur2 } from '../partitioner.ts';
 import type { Log, ProduceRecord, SubscribeOptions, Subscription, TopicSpec } from '../types.ts';
 import { FrameBuilder } from './frame-builder.ts';
 import { MAX_KEY_BYTES } from './frame.ts';
-import { Flusher } from './flusher.ts';
+import { Flusher, generation, type Generation } from './flusher.ts';
 import { fsyncDir } from './fs-io.ts';
 import { logId } from './log-id.ts';
 import { lockDir, type DirLock } from './lock.ts';
@@ -34,6 +34,10 @@ export interface EmbeddedLogOptions {
 interface Slot {
   store: PartitionStore;
   builder: FrameBuilder;
+  /** the producers waiting for this partition's next flush (null: none) */
+  waiting: Generation | null;
+  /** the produce call that last added to it (to list each partition once per call) */
+  addedBy: number;
 }
 
 interface TopicState {
@@ -60,6 +64,7 @@ export class EmbeddedLog implements Log {
   private readonly topics = new Map<string, TopicState>();
   private readonly subscriptions = new Set<EmbeddedSubscription>();
   private dirty: Slot[] = [];
+  private produceCalls = 0;
   private readonly flusher: Flusher;
   private readonly retentionTimer: NodeJS.Timeout;
   private retentionChain: Promise<void> = Promise.resolve();
@@ -141,6 +146,11 @@ export class EmbeddedLog implements Log {
     const now = Date.now();
     const slots = t.slots;
     const partitions = slots.length;
+    const call = ++this.produceCalls;
+    // the partitions this call wrote to: it is durable once each of them is (and only them: one
+    // partition that cannot be written fails the calls that wrote to it, not every caller)
+    let first: Slot | null = null;
+    let more: Promise<void>[] | null = null;
     for (let i = 0; i < n; i++) {
       const r = records[i]!;
       const keyLength = this.encodeKey(r.key);
@@ -151,8 +161,15 @@ export class EmbeddedLog implements Log {
         slot.builder.queued = true;
         this.dirty.push(slot);
       }
+      if (slot.addedBy !== call) {
+        slot.addedBy = call;
+        slot.waiting ??= generation();
+        if (first === null) first = slot;
+        else (more ??= [first.waiting!.promise]).push(slot.waiting.promise);
+      }
     }
-    return this.flusher.request();
+    this.flusher.request();
+    return more === null ? first!.waiting!.promise : Promise.all(more).then(() => undefined);
   }
 
   subscribe(options: SubscribeOptions): Subscription {
@@ -265,32 +282,47 @@ export class EmbeddedLog implements Log {
         PartitionStore.open(meta.name, p, join(this.dir, meta.name, String(p)), this.logger),
       ),
     );
-    const slots = stores.map((store) => ({ store, builder: new FrameBuilder() }));
+    const slots = stores.map((store) => ({ store, builder: new FrameBuilder(), waiting: null, addedBy: 0 }));
     this.topics.set(meta.name, { meta, stores, slots });
   }
 
-  /** One flush: every partition with pending records appends (write + fdatasync) in parallel. */
+  /**
+   * One flush: every partition with pending records appends (write + fdatasync) in parallel, and
+   * the producers waiting for each partition learn that partition's outcome.
+   */
   private async flush(): Promise<void> {
     const slots = this.dirty;
     this.dirty = [];
+    const waiting = new Array<Generation | null>(slots.length);
     const appends = new Array<Promise<boolean>>(slots.length);
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i]!;
       s.builder.queued = false;
+      waiting[i] = s.waiting;
+      s.waiting = null;
       appends[i] = s.store.append(s.builder.take(), this.segmentBytes);
     }
     const results = await Promise.allSettled(appends);
     let rolled = false;
-    let failure: unknown = null;
-    for (const r of results) {
-      if (r.status === 'fulfilled') rolled ||= r.value;
-      else {
-        failure ??= r.reason;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      if (r.status === 'fulfilled') {
+        rolled ||= r.value;
+        waiting[i]?.resolve();
+      } else {
         this.logger.error({ err: r.reason }, 'log append failed; the producers get the error');
+        waiting[i]?.reject(r.reason);
       }
     }
     if (rolled) this.requestRetention();
-    if (failure !== null) throw failure;
+  }
+
+  /** Why the log cannot take writes now (a partition whose fdatasync failed), or null. */
+  unwritable(): string | null {
+    for (const t of this.topics.values()) {
+      for (const store of t.stores) if (store.failed !== null) return store.failed.message;
+    }
+    return null;
   }
 
   private requestRetention(): void {

@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 
-interface Generation {
+/** A promise with its settle functions outside: one per partition and flush (see EmbeddedLog.produce). */
+export interface Generation {
   promise: Promise<void>;
   resolve(): void;
   reject(err: unknown): void;
 }
 
-function generation(): Generation {
+export function generation(): Generation {
   let resolve!: () => void;
   let reject!: (err: unknown) => void;
   const promise = new Promise<void>((res, rej) => {
@@ -17,14 +18,13 @@ function generation(): Generation {
 }
 
 /**
- * Group commit. Every produce call between two flushes shares one promise (no per-call
- * closure); a flush writes and fdatasyncs everything pending, then settles that promise. Flushes
- * start at most every `intervalMs` (0: on the next turn of the event loop, which still coalesces
- * the calls made meanwhile) and never overlap: produces that arrive during a flush wait for the
- * next one.
+ * Group commit's timing: a flush writes and fdatasyncs everything pending (the work settles each
+ * partition's waiting producers itself, by that partition's outcome). Flushes start at most every
+ * `intervalMs` (0: on the next turn of the event loop, which still coalesces the calls made
+ * meanwhile) and never overlap: data added during a flush waits for the next one.
  */
 export class Flusher {
-  private pending: Generation | null = null;
+  private requested = false;
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
@@ -32,21 +32,20 @@ export class Flusher {
 
   constructor(
     private readonly intervalMs: number,
+    /** never rejects: it settles the producers itself */
     private readonly work: () => Promise<void>,
   ) {}
 
-  /** Called after data was added: the promise settles once that data is durable. */
-  request(): Promise<void> {
-    if (this.pending === null) {
-      this.pending = generation();
-      if (this.running === null) this.arm();
-    }
-    return this.pending.promise;
+  /** Called after data was added: a flush will write it. */
+  request(): void {
+    if (this.requested) return;
+    this.requested = true;
+    if (this.running === null) this.arm();
   }
 
-  /** Flushes whatever is pending now and waits for it (close). Never rejects. */
+  /** Flushes whatever is pending now and waits for it (close). */
   async drain(): Promise<void> {
-    while (this.running !== null || this.pending !== null) {
+    while (this.running !== null || this.requested) {
       if (this.running === null) {
         this.disarm();
         this.start();
@@ -71,15 +70,12 @@ export class Flusher {
   private start(): void {
     this.timer = null;
     this.immediate = null;
-    const gen = this.pending;
-    if (gen === null) return;
-    this.pending = null;
+    if (!this.requested) return;
+    this.requested = false;
     this.lastStart = performance.now();
-    this.running = this.work()
-      .then(gen.resolve, gen.reject)
-      .then(() => {
-        this.running = null;
-        if (this.pending !== null) this.arm();
-      });
+    this.running = this.work().then(() => {
+      this.running = null;
+      if (this.requested) this.arm();
+    });
   }
 }

@@ -28,6 +28,11 @@ export class PartitionStore {
   private listeners: AppendListener[] = [];
   /** set after an fsync failure: the page cache may have dropped data, so no more appends */
   private failure: Error | null = null;
+
+  /** why this partition takes no more appends (see `failure`), or null */
+  get failed(): Error | null {
+    return this.failure;
+  }
   /** the active segment is past retention by age: the next append starts a new one (so it can go) */
   private rollSoon = false;
 
