@@ -1,7 +1,7 @@
 /** A reading with optional movement channels; nulls are allowed as in the `Sample` schema. */
 export interface ActivitySample {
   ts: number;
-  /** steps or revolutions per minute */
+  /** per minute as the device counts: steps, strides (FIT running files) or pedal revolutions */
   cadence?: number | null;
   /** watts */
   power?: number | null;
