@@ -1,5 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { PendingFrame } from './frame-builder.ts';
 import { sealFrame } from './frame.ts';
@@ -59,7 +60,13 @@ export class PartitionStore {
    */
   static async open(topic: string, partition: number, dir: string, logger: Logger): Promise<PartitionStore> {
     const store = new PartitionStore(topic, partition, dir);
-    mkdirSync(dir, { recursive: true });
+    // (a directory made here, also when reopening after a crash that came before it, is synced
+    // into its parent: without that its entry may not survive a power loss)
+    const made = mkdirSync(dir, { recursive: true });
+    if (made !== undefined) {
+      fsyncDirSync(dirname(made));
+      if (made !== dir) fsyncDirSync(dirname(dir));
+    }
     let bases = listSegments(dir);
     if (bases.length === 0) {
       await openFile(segmentPath(dir, 0), 'wx').then(closeFile);
