@@ -124,8 +124,14 @@ describe('socket.io namespaces', () => {
   });
 
   it('sends an athlete only their own live state and suggestions', async () => {
-    const a = h.socket('/athlete', { token: await h.token({ role: 'athlete', user: 'a1' }) });
-    const b = h.socket('/athlete', { token: await h.token({ role: 'athlete', user: 'b1' }), userId: 'b1' });
+    // tokens first: a socket created before an await may connect, and get its first events, before
+    // the listeners below exist
+    const [tokenA, tokenB] = [
+      await h.token({ role: 'athlete', user: 'a1' }),
+      await h.token({ role: 'athlete', user: 'b1' }),
+    ];
+    const a = h.socket('/athlete', { token: tokenA });
+    const b = h.socket('/athlete', { token: tokenB, userId: 'b1' });
     const firstA = nextEvent<Live>(a, 'live');
     const firstB = nextEvent<Live>(b, 'live');
     expect(await connected(a)).toEqual({ ok: true });
@@ -247,8 +253,9 @@ describe('socket.io namespaces', () => {
   });
 
   it('sends a coach everything of the floor plus triggers; admin names the floor', async () => {
-    const coach = h.socket('/coach', { token: await h.token({ role: 'coach', floor: 'f2' }) });
-    const admin = h.socket('/coach', { token: await h.token({ role: 'admin' }), floorId: 'f2' });
+    const [coachToken, adminToken] = [await h.token({ role: 'coach', floor: 'f2' }), await h.token({ role: 'admin' })];
+    const coach = h.socket('/coach', { token: coachToken });
+    const admin = h.socket('/coach', { token: adminToken, floorId: 'f2' });
     const tilesC = nextEvent<Tile[]>(coach, 'tiles');
     const tilesA = nextEvent<Tile[]>(admin, 'tiles');
     await Promise.all([connected(coach), connected(admin)]);
@@ -269,8 +276,12 @@ describe('socket.io namespaces', () => {
   });
 
   it('moves a member between floors: the old floor gets leave, the new one the tile', async () => {
-    const f1 = h.socket('/floor', { token: await h.token({ role: 'floor', floor: 'f1' }) });
-    const f3 = h.socket('/floor', { token: await h.token({ role: 'floor', floor: 'f3' }) });
+    const [f1Token, f3Token] = [
+      await h.token({ role: 'floor', floor: 'f1' }),
+      await h.token({ role: 'floor', floor: 'f3' }),
+    ];
+    const f1 = h.socket('/floor', { token: f1Token });
+    const f3 = h.socket('/floor', { token: f3Token });
     await Promise.all([nextEvent(f1, 'tiles'), nextEvent(f3, 'tiles')]);
     const left = nextEvent<{ userId: string }>(f1, 'leave');
     const joined = nextEvent<Tile>(f3, 'tile');
