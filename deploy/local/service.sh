@@ -16,27 +16,28 @@ wait_until() {
 # running PIDFILE: whether the process in PIDFILE is alive
 running() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# stop_pid PIDFILE: SIGTERM to the process and its children, waits up to 30 s, then SIGKILL (a
-# service still running would hold its port and data directory for the next start); removes PIDFILE
+# signal_wait PID SIGNAL STEPS INTERVAL: SIGNAL to the process and its children, then waits up to
+# STEPS × INTERVAL s for it to end; fails if it is still there (kill -0 finds it)
+signal_wait() {
+  pkill -"$2" -P "$1" 2>/dev/null || true
+  kill -"$2" "$1" 2>/dev/null || true
+  for _ in $(seq 1 "$3"); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep "$4"
+  done
+  ! kill -0 "$1" 2>/dev/null
+}
+
+# stop_pid PIDFILE: SIGTERM, up to 30 s, then SIGKILL (a service still running would hold its port
+# and data directory for the next start); removes PIDFILE
 stop_pid() {
   [[ -f $1 ]] || return 0
   local pid
   pid=$(cat "$1")
-  pkill -TERM -P "$pid" 2>/dev/null || true
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  if kill -0 "$pid" 2>/dev/null; then
+  if ! signal_wait "$pid" TERM 60 0.5; then
     echo "$pid did not stop within 30 s of SIGTERM: SIGKILL" >&2
-    pkill -KILL -P "$pid" 2>/dev/null || true
-    kill -KILL "$pid" 2>/dev/null || true
     # (bounded: a killed process nobody reaps stays a zombie, which kill -0 still finds)
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
+    signal_wait "$pid" KILL 50 0.1 || true
   fi
   rm -f "$1"
 }
