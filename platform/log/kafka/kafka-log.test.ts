@@ -21,6 +21,10 @@ if (service) {
 }
 
 /** Every value a read-committed subscription of a new group delivers from `topic`, as text. */
+/** A one-partition log on the test broker, in a namespace of its own (`run`: unique to this test run). */
+const openLog = (name: string, run = `${process.pid}-${Date.now()}`) =>
+  KafkaLog.open({ brokers: service!.brokers, namespace: `${name}-${run}.`, partitions: 1 });
+
 async function committedValues(log: KafkaLog, topic: string): Promise<string[]> {
   const got: string[] = [];
   const sub = log.subscribe({
@@ -91,11 +95,7 @@ describe('read committed: aborted transactions', () => {
 
   it('on a real broker, a subscription delivers neither of two interleaved aborted transactions', async (ctx) => {
     if (!service) return ctx.skip();
-    const log = await KafkaLog.open({
-      brokers: service.brokers,
-      namespace: `aborts-${process.pid}-${Date.now()}.`,
-      partitions: 1,
-    });
+    const log = await openLog('aborts');
     const producers: Producer[] = [];
     try {
       await log.ensureTopics([{ name: 't', partitions: 1 }]);
@@ -140,11 +140,7 @@ describe('read committed: aborted transactions', () => {
 describe('exactly once: coordinators', () => {
   it('looks the coordinators up once for a producer, not before every request', async (ctx) => {
     if (!service) return ctx.skip();
-    const log = await KafkaLog.open({
-      brokers: service.brokers,
-      namespace: `coordinators-${process.pid}-${Date.now()}.`,
-      partitions: 1,
-    });
+    const log = await openLog('coordinators');
     const producer = log.kafka.producer({
       transactionalId: `coordinators-${process.pid}-${Date.now()}`,
       idempotent: true,
@@ -183,7 +179,7 @@ describe('exactly once: coordinators', () => {
   it("queues a task's sends in order, and a send that fails fails the commit", async (ctx) => {
     if (!service) return ctx.skip();
     const run = `${process.pid}-${Date.now()}`;
-    const log = await KafkaLog.open({ brokers: service.brokers, namespace: `sends-${run}.`, partitions: 1 });
+    const log = await openLog('sends', run);
     const tx = await TaskTransaction.open(log.kafka, `sends-${run}`);
     try {
       await log.ensureTopics([{ name: 't', partitions: 1 }]);
