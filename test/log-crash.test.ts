@@ -66,7 +66,8 @@ function start(mode: 'produce' | 'consume', dir: string): Child {
 async function kill9(c: Child): Promise<void> {
   if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
   c.proc.kill('SIGKILL');
-  await once(c.proc, 'exit');
+  // 'close', not 'exit': the lines still in the pipes count too
+  await once(c.proc, 'close');
 }
 
 const open = (dir: string): Promise<EmbeddedLog> =>

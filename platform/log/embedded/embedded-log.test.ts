@@ -126,6 +126,36 @@ describe('embedded log', () => {
     await sub.close();
   });
 
+  it('resolves commit() only once a checkpoint holding what was processed before the call is on disk', async () => {
+    const dir = tempDir();
+    // timer checkpoints every millisecond, so a commit() often meets one still being written
+    const log = await open(dir, { partitions: 1, commitIntervalMs: 1 });
+    await log.ensureTopics([{ name: 'a' }]);
+    await log.produce(
+      'a',
+      Array.from({ length: 1500 }, (_, i) => ({ key: 'u', value: Buffer.from(String(i)) })),
+    );
+    let next = 0;
+    const sub = log.subscribe({
+      group: 'grp',
+      topics: ['a'],
+      maxBatchRecords: 1,
+      onBatch: async (rs) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        next = rs[0]!.offset + 1;
+      },
+    });
+    const path = join(dir, '_groups', 'grp', '0.ckpt');
+    const early: string[] = [];
+    while (next < 1500) {
+      const asOfCall = next;
+      await sub.commit();
+      const onDisk = decodeCheckpoint(readFileSync(path), path).offsets.get('a')!;
+      if (onDisk < asOfCall) early.push(`commit() at ${asOfCall} resolved with ${onDisk} on disk`);
+    }
+    await sub.close();
+    expect(early).toEqual([]);
+  });
   it('refuses topics that are not co-partitioned, and repartitioning', async () => {
     const log = await open(tempDir());
     await log.ensureTopics([

@@ -136,11 +136,12 @@ export class EmbeddedSubscription implements Subscription {
 
   /** One task's life: assign, then read → deliver → advance until closed. */
   private async run(t: Task): Promise<void> {
+    // busy from the start: a commit() made before onAssign ran waits for the task's first checkpoint
+    t.busy = true;
     await null; // let subscribe() return before the first callback
     const { onBatch, onAssign } = this.options;
     const log = this.host.logger;
     let attempt = 0;
-    t.busy = true;
     while (!this.closing) {
       try {
         await onAssign?.(t.task, t.restored);
@@ -335,8 +336,10 @@ export class EmbeddedSubscription implements Subscription {
    */
   private capture(t: Task): void {
     t.checkpointWanted = false;
+    // always a fresh array: one kept while empty would be shared with this write's callback, and a
+    // commit() arriving before that write ended would be resolved by it, ahead of its own data
     const waiters = t.waiters;
-    if (waiters.length > 0) t.waiters = [];
+    t.waiters = [];
     const where = `group ${this.group} task ${t.task}`;
     if (!t.assigned || t.failed) {
       const why = t.assigned ? 'its last batch failed' : 'it was never assigned';
