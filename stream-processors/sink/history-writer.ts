@@ -40,6 +40,13 @@ export class HistoryWriter {
   private readonly slotWaiters: (() => void)[] = [];
   /** per table: `partition:month` → highest offset stored; absent = to be read from the table */
   private readonly highWater = new Map<HistoryTopic, Map<string, number>>();
+  /** per table: the read of its marks under way, shared by the flushes that need it meanwhile */
+  private readonly reading = new Map<HistoryTopic, Promise<Map<string, number>>>();
+  /**
+   * Bumped whenever the marks are forgotten: a read begun before may have seen the table before
+   * a failed flush's partial insert, so its result is used by its own flush only, never kept.
+   */
+  private generation = 0;
 
   constructor(
     private readonly store: Store,
@@ -68,7 +75,9 @@ export class HistoryWriter {
 
   /** Forgets what it knew of the tables' contents (another sink may have written a partition). */
   invalidate(): void {
+    this.generation++;
     this.highWater.clear();
+    this.reading.clear();
   }
 
   /** Writes what is pending now; resolves when every flush so far has ended. */
@@ -102,7 +111,7 @@ export class HistoryWriter {
       for (const [topic, rows] of batch) await this.insert(topic, rows);
       for (const w of waiters) w.resolve();
     } catch (err) {
-      this.highWater.clear();
+      this.invalidate();
       for (const w of waiters) w.reject(err);
     } finally {
       this.inserting--;
@@ -147,18 +156,37 @@ export class HistoryWriter {
   }
 
   /** Highest stored offset per source partition and month: each such set of rows is one part. */
-  private async marksOf(topic: HistoryTopic): Promise<Map<string, number>> {
-    let marks = this.highWater.get(topic);
-    if (marks) return marks;
+  private marksOf(topic: HistoryTopic): Promise<Map<string, number>> {
+    const known = this.highWater.get(topic);
+    if (known) return Promise.resolve(known);
+    const under = this.reading.get(topic);
+    if (under) return under;
+    const generation = this.generation;
+    const read = this.readMarks(topic).then(
+      (marks) => {
+        if (this.generation === generation) {
+          this.highWater.set(topic, marks);
+          this.reading.delete(topic);
+        }
+        return marks;
+      },
+      (err: unknown) => {
+        if (this.generation === generation) this.reading.delete(topic);
+        throw err;
+      },
+    );
+    this.reading.set(topic, read);
+    return read;
+  }
+
+  private async readMarks(topic: HistoryTopic): Promise<Map<string, number>> {
     const { table, time } = historyTables[topic];
     const rows = await this.store.query<{ p: number; m: number; o: number }>(
       `SELECT sourcePartition AS p, toYYYYMM(toDateTime(intDiv(${time}, 1000), 'UTC')) AS m, max(sourceOffset) AS o
        FROM ${table} WHERE sourceLog = {log:String} GROUP BY p, m`,
       { log: this.options.logId },
     );
-    marks = new Map(rows.map((r) => [markKey(Number(r.p), Number(r.m)), Number(r.o)]));
-    this.highWater.set(topic, marks);
-    return marks;
+    return new Map(rows.map((r) => [markKey(Number(r.p), Number(r.m)), Number(r.o)]));
   }
 }
 

@@ -1,10 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStageHarness, type Config, type StageHarness, type Store } from '../../platform/index.ts';
+import {
+  startStageHarness,
+  StoreError,
+  type Config,
+  type QueryParams,
+  type StageHarness,
+  type Store,
+} from '../../platform/index.ts';
 import { serde, topics, type Features, type Readiness, type Sample } from '../../schemas/index.ts';
 import { storeBackends, type StoreBackend } from '../../test/services.ts';
 import { migratedStore } from '../../test/store-fixture.ts';
 import { testSample } from '../test-samples.ts';
 import { startProcessor } from '../processor-stage.ts';
+import { HistoryWriter } from './history-writer.ts';
+import { rowOf, type HistoryTopic, type Row } from './rows.ts';
 import { startSink } from './sink-stage.ts';
 
 const T0 = Date.UTC(2026, 10, 29, 9, 0, 0);
@@ -198,6 +207,78 @@ describe.each(backends)('sink into $name', (backend) => {
     expect(await stored()).toBe(1500);
     const skipped = await h.deps.metrics.registry.getSingleMetricAsString('pulsecoach_sink_skipped_total');
     expect(skipped).toContain('pulsecoach_sink_skipped_total{table="samples"} 1500');
+  });
+
+  it('keeps no high-water marks read before a failed insert: the batch delivered again is stored once', async (ctx) => {
+    const real = f.store();
+    if (!real) return ctx.skip();
+    const logId = `marks-race-${Date.now()}`;
+    const record = (partition: number, offset: number) =>
+      ({ topic: 't', partition, offset, key: '', value: Buffer.alloc(0), timestamp: 0 }) as const;
+    const sample = (partition: number, offset: number) =>
+      rowOf('samples', testSample(T0 + offset * 1000, 120, { userId: logId }), record(partition, offset), logId);
+    const window = {
+      ...(serde('Features').defaults() as Features),
+      userId: logId,
+      windowStart: T0,
+      windowEnd: T0 + 10_000,
+    };
+    const task0 = () =>
+      new Map<HistoryTopic, Row[]>([
+        ['samples', [0, 1, 2].map((o) => sample(0, o))],
+        ['features', [rowOf('features', window, record(0, 0), logId)]],
+      ]);
+    const task1 = () => new Map<HistoryTopic, Row[]>([['samples', [sample(1, 0)]]]);
+
+    // the real engine, with faults: the first features insert fails, a samples marks read made
+    // while it was under way answers only after that failure (a GROUP BY over a big table is slow), and an
+    // insert waits for the marks reads already begun (they saw the table before it)
+    let failed!: () => void;
+    const failure = new Promise<void>((resolve) => (failed = resolve));
+    let featuresFailed = false;
+    let marksReads = 0; // of samples
+    const reading = new Set<Promise<unknown>>();
+    const store: Store = {
+      info: real.info,
+      exec: (sql, params) => real.exec(sql, params),
+      ping: () => real.ping(),
+      close: async () => undefined,
+      async query<T>(sql: string, params?: QueryParams): Promise<T[]> {
+        const samplesMarks = sql.includes('max(sourceOffset)') && sql.includes('FROM samples ');
+        const result = real.query<T>(sql, params);
+        reading.add(result);
+        const rows = await result.finally(() => reading.delete(result));
+        if (samplesMarks && ++marksReads > 1 && !featuresFailed) {
+          await failure;
+          await new Promise((resolve) => setImmediate(resolve)); // after the writer has seen it
+        }
+        return rows;
+      },
+      async insert(table, rows) {
+        await Promise.allSettled([...reading]);
+        if (table === 'features' && !featuresFailed) {
+          featuresFailed = true;
+          failed();
+          throw new StoreError('too many parts (injected)');
+        }
+        return real.insert(table, rows);
+      },
+    };
+    const h = await f.harness({});
+    const writer = new HistoryWriter(store, h.deps.metrics, h.deps.logger, { logId, batchRows: 1, batchAgeMs: 60_000 });
+    // two tasks' batches at once: two flushes; task 0's samples land, its features do not
+    const first = await Promise.allSettled([writer.write(task0()), writer.write(task1())]);
+    expect(first.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    // the log delivers task 0's batch again
+    await writer.write(task0());
+    const stored = (table: string) =>
+      real.query<{ p: number; o: number }>(
+        `SELECT sourcePartition AS p, sourceOffset AS o FROM ${table} WHERE sourceLog = {log:String} ORDER BY p, o`,
+        { log: logId },
+      );
+    const rows = (list: { p: number; o: number }[]) => list.map((r) => `${r.p}:${r.o}`);
+    expect(rows(await stored('samples'))).toEqual(['0:0', '0:1', '0:2', '1:0']);
+    expect(rows(await stored('features'))).toEqual(['0:0']);
   });
 });
 
