@@ -184,6 +184,66 @@ export function logContract(name: string, makeLog: (dir: string) => Promise<Log>
       expect(revoked.sort()).toEqual([0, 1]);
     });
 
+    it('commits a state that a punctuation or onRevoke changed, with no record since the last commit', async () => {
+      const dir = tempDir();
+      let log = await openLog(dir);
+      await log.ensureTopics([{ name: 't', partitions: 1 }]);
+      await log.produce('t', [rec('k', 0)]);
+      let state = { records: 0, punctuated: false, revoked: false };
+      const snapshot = () => Buffer.from(JSON.stringify(state));
+      const restore = (s: Buffer | null) =>
+        void (state = s
+          ? (JSON.parse(s.toString()) as typeof state)
+          : { records: 0, punctuated: false, revoked: false });
+      let committed = false;
+      const first = log.subscribe({
+        group: 'g',
+        topics: ['t'],
+        punctuateMs: 20,
+        onAssign: (_task, s) => restore(s),
+        onBatch: (rs) => {
+          if (rs.length > 0) state.records += rs.length;
+          else if (committed) state.punctuated = true;
+        },
+        snapshot,
+      });
+      await first.caughtUp();
+      await first.commit();
+      // from here on only punctuations change the state
+      committed = true;
+      while (!state.punctuated) await new Promise((r) => setTimeout(r, 20));
+      await first.close();
+      await closeLog(log);
+
+      log = await openLog(dir);
+      const second = log.subscribe({
+        group: 'g',
+        topics: ['t'],
+        onAssign: (_task, s) => restore(s),
+        onBatch: () => undefined,
+        onRevoke: () => void (state.revoked = true),
+        snapshot,
+      });
+      await second.caughtUp();
+      expect(state).toEqual({ records: 1, punctuated: true, revoked: false });
+      await second.close();
+      await closeLog(log);
+
+      log = await openLog(dir);
+      await drain(log, 'g', ['t'], { onAssign: (_task, s) => restore(s), snapshot });
+      expect(state).toEqual({ records: 1, punctuated: true, revoked: true });
+    });
+
+    it('rejects caughtUp() when the subscription closes before it caught up', async () => {
+      const log = await openLog(tempDir());
+      await log.ensureTopics([{ name: 't', partitions: 1 }]);
+      await log.produce('t', [rec('k', 0)]);
+      const sub = log.subscribe({ group: 'g', topics: ['t'], onBatch: () => undefined });
+      const caughtUp = expect(sub.caughtUp()).rejects.toThrow(/closed/);
+      await sub.close();
+      await caughtUp;
+    });
+
     it('restores a task that has state from its last checkpoint when a batch fails, and reads on from there', async () => {
       const log = await openLog(tempDir());
       await log.ensureTopics([{ name: 't', partitions: 1 }]);

@@ -3,6 +3,7 @@ import type { Producer } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kafkaService } from '../../../test/services.ts';
 import { logContract } from '../contract.ts';
+import { partitionFor } from '../partitioner.ts';
 import { KafkaLog } from './index.ts';
 import { assertReadCommittedFilter, kafkajsFilter, transactionalRecord } from './read-committed-check.ts';
 import { TaskTransaction } from './task-transaction.ts';
@@ -199,6 +200,48 @@ describe('exactly once: coordinators', () => {
       expect(await committedValues(log, 't')).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
     } finally {
       await tx.close();
+      await log.close();
+    }
+  }, 60_000);
+});
+
+describe('at least once: a task that keeps failing', () => {
+  it("commits the other tasks' offsets meanwhile (a store down for one partition held every commit)", async (ctx) => {
+    if (!service) return ctx.skip();
+    const log = await KafkaLog.open({
+      brokers: service.brokers,
+      namespace: `fail-one-${process.pid}-${Date.now()}.`,
+      partitions: 2,
+      commitIntervalMs: 100,
+    });
+    try {
+      await log.ensureTopics([{ name: 't', partitions: 2 }]);
+      const keyOf = (p: number) => `k${[...Array(50).keys()].find((i) => partitionFor(`k${i}`, 2) === p)}`;
+      await log.produce(
+        't',
+        [0, 1, 0, 1, 1].map((p, i) => ({ key: keyOf(p), value: Buffer.from(String(i)) })),
+      );
+      let healthy = 0;
+      const sub = log.subscribe({
+        group: 'g',
+        topics: ['t'],
+        onBatch: (rs, task) => {
+          if (task === 0) throw new Error('the store is down for this partition');
+          healthy += rs.length;
+        },
+      });
+      while (healthy < 3) await new Promise((r) => setTimeout(r, 20));
+      await sub.commit();
+      const [committed] = await log.admin.fetchOffsets({ groupId: log.name('g'), topics: [log.name('t')] });
+      const offsets = new Map(committed!.partitions.map((p) => [p.partition, p.offset]));
+      expect(offsets).toEqual(
+        new Map([
+          [0, '-1'],
+          [1, '3'],
+        ]),
+      );
+      await sub.close();
+    } finally {
       await log.close();
     }
   }, 60_000);

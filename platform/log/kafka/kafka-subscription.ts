@@ -94,6 +94,9 @@ export class KafkaSubscription implements Subscription {
   private readonly started: Promise<void>;
   private joined!: () => void;
   private readonly firstJoin = new Promise<void>((r) => (this.joined = r));
+  private closingNow!: () => void;
+  /** resolves when close() begins: what waits for the first join or the brokers stops waiting then */
+  private readonly closingStarted = new Promise<void>((r) => (this.closingNow = r));
   private readonly timers: NodeJS.Timeout[] = [];
   private waiters: Waiter[] = [];
   private readonly tableEnds = new Map<string, { at: number; ends: Promise<number[]> }>();
@@ -447,9 +450,13 @@ export class KafkaSubscription implements Subscription {
     // place when its state came from an older checkpoint (exactly-once), and a batch fetched before
     // a seek may still come: read from the task's place, unless retention removed what lies between
     const fetched = Number((batch as unknown as { fetchedOffset: string }).fetchedOffset);
-    if (fetched > from && (await this.lowWatermark(topic, t.task)) <= from) {
-      this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(from) });
-      return;
+    if (fetched > from) {
+      // (where retention removed only part of what lies between, from the oldest record it kept)
+      const low = await this.lowWatermark(topic, t.task);
+      if (low < fetched) {
+        this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(Math.max(from, low)) });
+        return;
+      }
     }
     const messages = batch.messages.filter((m) => Number(m.offset) >= from);
     let expected = from;
@@ -681,12 +688,10 @@ export class KafkaSubscription implements Subscription {
         if (this.closing || t.revoked) return;
         try {
           await this.inScope(t, async () => this.options.onBatch([], t.task));
-          // what it closed is in the transaction, which the next commit ends, with a snapshot: a
-          // replay repeats records, not the wall clock
-          if (t.tx) {
-            t.dirty = true;
-            t.lastSnapshot = -Infinity;
-          }
+          // what it closed is in the state the next commit snapshots (exactly once: in the
+          // transaction that commit ends, with a snapshot: a replay repeats records, not the wall clock)
+          t.dirty = true;
+          if (t.tx) t.lastSnapshot = -Infinity;
         } catch (err) {
           // (its state may be half changed: nothing is committed until it is restored)
           t.failed = true;
@@ -714,12 +719,16 @@ export class KafkaSubscription implements Subscription {
   private async writeCheckpoints(): Promise<void> {
     if (this.options.exactlyOnce) return this.commitTransactions();
     const cut: { t: Task; positions: Record<string, number>; state: Buffer | null }[] = [];
+    const take = (t: Task): void => {
+      if (!t.assigned || t.failed || !t.dirty || t.revoked) return;
+      cut.push({ t, positions: Object.fromEntries(t.positions), state: this.options.snapshot?.(t.task) ?? null });
+      t.dirty = false;
+    };
     for (const t of this.tasks.values()) {
-      await this.withLock(t, async () => {
-        if (!t.assigned || t.failed || !t.dirty || t.revoked) return;
-        cut.push({ t, positions: Object.fromEntries(t.positions), state: this.options.snapshot?.(t.task) ?? null });
-        t.dirty = false;
-      });
+      // a snapshot waits for the task's turn, between batches; positions alone move only once a
+      // batch succeeded, and a batch retried while its store is down must not hold every task's commits
+      if (this.options.snapshot) await this.withLock(t, async () => take(t));
+      else take(t);
     }
     if (cut.length === 0) return;
     try {
@@ -809,10 +818,17 @@ export class KafkaSubscription implements Subscription {
   // -- progress ---------------------------------------------------------------------------------
 
   async caughtUp(): Promise<void> {
-    if (this.closing) throw new Error(`group ${this.group}: subscription is closed`);
-    await this.firstJoin;
+    const closed = () => new Error(`group ${this.group}: subscription closed before catching up`);
+    if (this.closing) throw closed();
+    // (a member that never joins, the broker away, would keep this waiting past close())
+    await Promise.race([this.firstJoin, this.closingStarted]);
     const targets = new Map<string, number[]>();
-    for (const topic of this.topics) targets.set(topic, await this.log.endOffsets(topic));
+    for (const topic of this.topics) {
+      if (this.closing) throw closed();
+      targets.set(topic, await this.log.endOffsets(topic));
+    }
+    // close() rejects the waiters it finds: one added after that would wait for ever
+    if (this.closing) throw closed();
     await new Promise<void>((resolve, reject) => {
       this.waiters.push({ targets, resolve, reject });
       this.notify();
@@ -856,6 +872,7 @@ export class KafkaSubscription implements Subscription {
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing = true;
+      this.closingNow();
       for (const t of this.timers) clearInterval(t);
       await this.started.catch(() => undefined);
       await Promise.all([...this.tasks.values()].map((t) => t.lock));
@@ -864,6 +881,7 @@ export class KafkaSubscription implements Subscription {
         if (!t.assigned || t.failed || !this.options.onRevoke) continue;
         try {
           await this.inScope(t, async () => this.options.onRevoke?.(t.task));
+          t.dirty = true; // what it flushed is in the state the closing commit snapshots
         } catch (err) {
           t.failed = true;
           errors.push(err);
