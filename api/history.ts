@@ -5,6 +5,8 @@ import { ApiError } from './errors.ts';
  * The history behind GET /v1/users/:userId/history: one user's features and readiness over a
  * time range, raw (each 10 s live window), per minute (the samples_minute rollup), or per
  * session. The range is checked here, before any SQL; values reach SQL only as bound parameters.
+ * A window or score stored twice (the stages are at least once: a restore emits what followed
+ * its checkpoint again, alike) counts once: each is read once per window end.
  */
 export const resolutions = ['raw', 'minute', 'session'] as const;
 export type Resolution = (typeof resolutions)[number];
@@ -109,12 +111,13 @@ async function rawHistory(store: Store, p: Params) {
       `SELECT windowEnd AS ts, samples AS n, hrMean AS mean, hrMin AS lo, hrMax AS hi, trimpBanister AS trimp, zone,
          rmssd FROM features
        WHERE userId = {user:String} AND window = {live:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
-       ORDER BY windowEnd`,
+       ORDER BY windowEnd LIMIT 1 BY windowEnd`,
       p,
     ),
     store.query<Record<string, unknown>>(
       `SELECT windowEnd AS ts, score, band FROM readiness
-       WHERE userId = {user:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64} ORDER BY windowEnd`,
+       WHERE userId = {user:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
+       ORDER BY windowEnd LIMIT 1 BY windowEnd`,
       p,
     ),
   ]);
@@ -145,14 +148,18 @@ async function minuteHistory(store: Store, p: Params) {
       p,
     ),
     store.query<Record<string, unknown>>(
-      `SELECT intDiv(windowStart, 60000) * 60000 AS ts, sum(trimpBanister) AS trimp FROM features
-       WHERE userId = {user:String} AND window = {live:String} AND windowStart >= {from:Int64} AND windowStart < {to:Int64}
+      `SELECT intDiv(windowStart, 60000) * 60000 AS ts, sum(t) AS trimp FROM (
+         SELECT windowStart, any(trimpBanister) AS t FROM features
+         WHERE userId = {user:String} AND window = {live:String} AND windowStart >= {from:Int64} AND windowStart < {to:Int64}
+         GROUP BY windowStart)
        GROUP BY ts`,
       p,
     ),
     store.query<Record<string, unknown>>(
-      `SELECT intDiv(windowEnd, 60000) * 60000 AS ts, avg(score) AS mean, min(score) AS lo FROM readiness
-       WHERE userId = {user:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
+      `SELECT intDiv(windowEnd, 60000) * 60000 AS ts, avg(sc) AS mean, min(sc) AS lo FROM (
+         SELECT windowEnd, any(score) AS sc FROM readiness
+         WHERE userId = {user:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
+         GROUP BY windowEnd)
        GROUP BY ts ORDER BY ts`,
       p,
     ),
@@ -198,7 +205,8 @@ async function sessionHistory(store: Store, p: Params): Promise<SessionSummary[]
     first: Math.min(...spans.map((s) => s.startedAt)),
     last: Math.max(...spans.map((s) => s.endedAt)),
   };
-  // which session a time belongs to: its index in starts/ends (1-based; 0 = none)
+  // which session a time belongs to: its index in starts/ends (1-based; 0 = none); (ClickHouse
+  // 18.16 resolves a lambda's column only in the query that reads the table, not over a subquery)
   const within = (column: string) =>
     `arrayFirstIndex((s, e) -> ${column} >= s AND ${column} < e, {starts:Array(Int64)}, {ends:Array(Int64)})`;
   const [hr, load, readiness] = await Promise.all([
@@ -210,14 +218,18 @@ async function sessionHistory(store: Store, p: Params): Promise<SessionSummary[]
       bounds,
     ),
     store.query<Record<string, unknown>>(
-      `SELECT ${within('windowStart')} AS i, sum(trimpBanister) AS trimp FROM features
-       WHERE userId = {user:String} AND window = {live:String} AND windowStart >= {first:Int64} AND windowStart < {last:Int64}
+      `SELECT i, sum(t) AS trimp FROM (
+         SELECT ${within('windowStart')} AS i, windowStart, any(trimpBanister) AS t FROM features
+         WHERE userId = {user:String} AND window = {live:String} AND windowStart >= {first:Int64} AND windowStart < {last:Int64}
+         GROUP BY i, windowStart)
        GROUP BY i HAVING i > 0`,
       bounds,
     ),
     store.query<Record<string, unknown>>(
-      `SELECT ${within('windowEnd')} AS i, avg(score) AS mean FROM readiness
-       WHERE userId = {user:String} AND windowEnd >= {first:Int64} AND windowEnd < {last:Int64}
+      `SELECT i, avg(sc) AS mean FROM (
+         SELECT ${within('windowEnd')} AS i, windowEnd, any(score) AS sc FROM readiness
+         WHERE userId = {user:String} AND windowEnd >= {first:Int64} AND windowEnd < {last:Int64}
+         GROUP BY i, windowEnd)
        GROUP BY i HAVING i > 0`,
       bounds,
     ),

@@ -82,6 +82,7 @@ describe.each(storeBackends())('training set on $name', (backend) => {
     await store.insert('suggestions', [
       suggestion('s-ana-2', 'ana', w2),
       suggestion('s-ana-1', 'ana', w1),
+      suggestion('s-ana-1', 'ana', w1), // delivered again by the coach (at least once)
       suggestion('s-ben-1', 'ben', w1),
       suggestion('s-none', 'ana', w2), // no feedback: not a training example
       suggestion('s-nowindow', 'ana', w3), // no features stored for its window

@@ -38,6 +38,7 @@ const LABELS = `
     argMaxIf(followed, ts, isNotNull(followed)) AS lastFollowed, countIf(isNotNull(followed)) AS follows
   FROM feedback GROUP BY userId, suggestionId`;
 
+/** a suggestion stored twice (the coach is at least once) is one example */
 const SQL = `
 SELECT userId, suggestionId, suggestedAt, action, source, hrMean, hrMax, hrSd, pctMax, pctHrr, zone,
   trimpBanister, rmssd, sdnn, drift, score, lastRating, ratings, lastRpe, rpes, lastFollowed, follows
@@ -45,7 +46,7 @@ FROM (
   SELECT * FROM (
     SELECT * FROM (
       SELECT userId, suggestionId, userId, ts AS suggestedAt, action, source FROM suggestions
-      WHERE ts >= {from:Int64} AND ts < {to:Int64}
+      WHERE ts >= {from:Int64} AND ts < {to:Int64} LIMIT 1 BY userId, suggestionId
     ) AS suggested ANY INNER JOIN (${LABELS}) AS labels USING userId, suggestionId
   ) AS labelled ANY INNER JOIN (
     SELECT userId, windowEnd AS suggestedAt, hrMean, hrMax, hrSd, pctMax, pctHrr, zone, trimpBanister, rmssd,
