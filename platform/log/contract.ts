@@ -189,12 +189,11 @@ export function logContract(name: string, makeLog: (dir: string) => Promise<Log>
       let log = await openLog(dir);
       await log.ensureTopics([{ name: 't', partitions: 1 }]);
       await log.produce('t', [rec('k', 0)]);
-      let state = { records: 0, punctuated: false, revoked: false };
+      const initial = { records: 0, punctuated: false, revoked: false };
+      let state = { ...initial };
       const snapshot = () => Buffer.from(JSON.stringify(state));
       const restore = (s: Buffer | null) =>
-        void (state = s
-          ? (JSON.parse(s.toString()) as typeof state)
-          : { records: 0, punctuated: false, revoked: false });
+        void (state = s ? (JSON.parse(s.toString()) as typeof state) : { ...initial });
       let committed = false;
       const first = log.subscribe({
         group: 'g',
