@@ -5,7 +5,7 @@ import { scoreWindow } from './readiness.ts';
 import { detectTriggers } from './triggers.ts';
 
 const T0 = 1_700_000_000_000;
-function feed(zones: number[], pct?: number[]) {
+function feed(zones: number[], pct?: number[], trimp?: number[]) {
   const s = newLiveState();
   const all = [];
   for (let i = 0; i < zones.length; i++) {
@@ -24,6 +24,7 @@ function feed(zones: number[], pct?: number[]) {
       restHr: 60,
       pctMax,
       zone: zones[i]!,
+      trimpBanister: trimp?.[i] ?? 0,
       traceArrivalMs: 0,
     };
     const prev = s.lastScore < 0 ? 100 : s.lastScore;
@@ -99,6 +100,19 @@ describe('detectTriggers', () => {
       'danger:100',
       // overexertion after a minute at ≥ 90 % once heart rate is below max and the cooldown is over
       'overexertion:160',
+    ]);
+  });
+
+  it('holds a readiness drop back for the cooldown after a danger: the stop stays the latest advice', () => {
+    // a hard class's load (TRIMP 100: readiness 45) then above max, then 95 %: the score turns red
+    // 40 s after the danger, while the athlete should be resting
+    const zones = [4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5];
+    const pct = [85, 91, 91, 101, 101, 95, 95, 95, 95, 95, 95];
+    const t = feed(zones, pct, [100]);
+    expect(t.map((x) => `${x.kind}:${(x.ts - T0) / 1000}`)).toEqual([
+      'zone_change:30',
+      'danger:50',
+      'overexertion:110',
     ]);
   });
 

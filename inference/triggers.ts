@@ -7,7 +7,7 @@ import type { LiveState } from './live-state.ts';
  *  - zone_change: a new zone must hold for CONFIRM_WINDOWS consecutive windows, and at most one
  *    zone or overexertion trigger per user per COOLDOWN_MS;
  *  - overexertion: OVEREXERTION_WINDOWS consecutive windows at ≥ 90 % HRmax;
- *  - readiness_drop: the score enters the red band;
+ *  - readiness_drop: the score enters the red band (not within a danger's cooldown: see danger);
  *  - danger: heart rate above the athlete's max for DANGER_WINDOWS consecutive windows. Danger has
  *    its own cooldown and is never held back by the others; while heart rate is above max, and for
  *    a cooldown after a danger, no other trigger is raised (they would follow "stop" with advice
@@ -69,7 +69,8 @@ export function detectTriggers(s: LiveState, f: ScoredWindow, score: number, pre
     out.push(make('overexertion', s.reportedZone, `${s.highStreak} windows at ≥ 90 % HRmax`));
     s.lastTriggerTs = ts;
   }
-  if (score <= 33 && previousScore > 33) {
+  // (the score can turn red while the athlete rests after a stop: "drop to zone 2" would go on)
+  if (score <= 33 && previousScore > 33 && ts - s.lastDangerTs >= COOLDOWN_MS) {
     out.push(make('readiness_drop', s.reportedZone, `readiness ${previousScore} → ${score}`));
   }
   return out;
