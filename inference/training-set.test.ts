@@ -77,13 +77,20 @@ describe.each(storeBackends())('training set on $name', (backend) => {
       window('ana', w1, 150),
       window('ana', w2, 160),
       window('ben', w1, 120),
+      window('ana', w2, 160), // stored again (the processor is at least once)
     ]);
-    await store.insert('readiness', [readiness('ana', w1, 70), readiness('ana', w2, 64), readiness('ben', w1, 81)]);
+    await store.insert('readiness', [
+      readiness('ana', w1, 70),
+      readiness('ana', w2, 64),
+      readiness('ben', w1, 81),
+      readiness('ana', w2, 64), // stored again
+    ]);
     await store.insert('suggestions', [
       suggestion('s-ana-2', 'ana', w2),
       suggestion('s-ana-1', 'ana', w1),
       suggestion('s-ana-1', 'ana', w1), // delivered again by the coach (at least once)
       suggestion('s-ben-1', 'ben', w1),
+      suggestion('s-ana-2b', 'ana', w2), // a second suggestion on the same window (two triggers at once)
       suggestion('s-none', 'ana', w2), // no feedback: not a training example
       suggestion('s-nowindow', 'ana', w3), // no features stored for its window
     ]);
@@ -94,6 +101,7 @@ describe.each(storeBackends())('training set on $name', (backend) => {
       // another athlete rating ana's suggestion (its id is on the floor's screens) labels nothing
       feedback('ben', 's-ana-1', w1 + 150_000, { rating: 1, rpe: 10 }),
       feedback('ana', 's-ana-2', w2 + 60_000, { followed: 0 }),
+      feedback('ana', 's-ana-2b', w2 + 70_000, { rating: 5 }),
       feedback('ben', 's-ben-1', w1 + 30_000, { rpe: 5 }),
       feedback('ana', 's-nowindow', w3 + 1, { rating: 5 }),
     ]);
@@ -108,6 +116,7 @@ describe.each(storeBackends())('training set on $name', (backend) => {
       ['s-ana-1', 10_000, 150, 70, 4, 8, true],
       ['s-ben-1', 10_000, 120, 81, null, 5, null],
       ['s-ana-2', 20_000, 160, 64, null, null, false],
+      ['s-ana-2b', 20_000, 160, 64, 5, null, null],
     ]);
     expect(rows[0]).toMatchObject({
       userId: 'ana',
@@ -122,15 +131,21 @@ describe.each(storeBackends())('training set on $name', (backend) => {
   it('keeps to the range asked for', async (ctx) => {
     if (!store) return ctx.skip();
     const rows = await trainingSet(store, { from: T0 + 15_000, to: T0 + 25_000 }, 'live');
-    expect(rows.map((r) => r.suggestionId)).toEqual(['s-ana-2']);
+    expect(rows.map((r) => r.suggestionId)).toEqual(['s-ana-2', 's-ana-2b']);
   });
 
   it('takes the features of the live window it is told, not of the sessions or days ending with it', async (ctx) => {
     if (!store) return ctx.skip();
     const live = await trainingSet(store, { from: T0 + 15_000, to: T0 + 25_000 }, 'live');
-    expect(live.map((r) => [r.suggestionId, r.hrMean])).toEqual([['s-ana-2', 160]]);
+    expect(live.map((r) => [r.suggestionId, r.hrMean])).toEqual([
+      ['s-ana-2', 160],
+      ['s-ana-2b', 160],
+    ]);
     // a deployment whose live window has another name (PULSE_WINDOWS): here, the session's row
     const named = await trainingSet(store, { from: T0 + 15_000, to: T0 + 25_000 }, 'session');
-    expect(named.map((r) => [r.suggestionId, r.hrMean])).toEqual([['s-ana-2', 140]]);
+    expect(named.map((r) => [r.suggestionId, r.hrMean])).toEqual([
+      ['s-ana-2', 140],
+      ['s-ana-2b', 140],
+    ]);
   });
 });

@@ -5,8 +5,10 @@ import type { Store } from '../platform/index.ts';
  * and readiness of the live window it was made on (a suggestion's ts is its trigger's window end)
  * and its labels: the athlete's rating and RPE, and whether the HR that followed shows it was
  * followed. Explicit and inferred feedback arrive as separate events; each label is the latest
- * given. Time-ordered; the same on chDB and on ClickHouse 18.16 (one ANY INNER JOIN per level,
- * the only join form both run alike).
+ * given. Time-ordered; the same on chDB and on ClickHouse 18.16: one join per level, the first
+ * ANY INNER (one labels row per suggestion), the others ALL INNER over a right side that holds
+ * each window once (ANY INNER keeps one row per key of both sides on chDB, only of the right
+ * one on 18.16: two suggestions made on one window would have been one example there).
  */
 export interface TrainingRow {
   userId: string;
@@ -38,7 +40,7 @@ const LABELS = `
     argMaxIf(followed, ts, isNotNull(followed)) AS lastFollowed, countIf(isNotNull(followed)) AS follows
   FROM feedback GROUP BY userId, suggestionId`;
 
-/** a suggestion stored twice (the coach is at least once) is one example */
+/** a suggestion, window or score stored twice (the stages are at least once) is one example */
 const SQL = `
 SELECT userId, suggestionId, suggestedAt, action, source, hrMean, hrMax, hrSd, pctMax, pctHrr, zone,
   trimpBanister, rmssd, sdnn, drift, score, lastRating, ratings, lastRpe, rpes, lastFollowed, follows
@@ -48,14 +50,16 @@ FROM (
       SELECT userId, suggestionId, userId, ts AS suggestedAt, action, source FROM suggestions
       WHERE ts >= {from:Int64} AND ts < {to:Int64} LIMIT 1 BY userId, suggestionId
     ) AS suggested ANY INNER JOIN (${LABELS}) AS labels USING userId, suggestionId
-  ) AS labelled ANY INNER JOIN (
+  ) AS labelled ALL INNER JOIN (
     SELECT userId, windowEnd AS suggestedAt, hrMean, hrMax, hrSd, pctMax, pctHrr, zone, trimpBanister, rmssd,
       sdnn, drift
     FROM features WHERE window = {live:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
+    LIMIT 1 BY userId, suggestedAt
   ) AS windows USING userId, suggestedAt
-) AS featured ANY INNER JOIN (
+) AS featured ALL INNER JOIN (
   SELECT userId, windowEnd AS suggestedAt, score FROM readiness
   WHERE windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
+  LIMIT 1 BY userId, suggestedAt
 ) AS scores USING userId, suggestedAt
 ORDER BY suggestedAt, suggestionId`;
 
