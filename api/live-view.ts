@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import avro from 'avsc';
 import { partitionFor, runStage, type RunningStage, type StageDeps } from '../platform/index.ts';
 import {
@@ -14,17 +16,24 @@ import {
 } from '../schemas/index.ts';
 
 /**
- * The api's live view: one consumer (group `api`) over sessions, profiles, readiness,
- * suggestions and triggers, keeping per user what the screens show — floor, alias, profile, the
- * latest readiness and the latest suggestion — and telling a listener (the socket.io rooms) of
- * every change.
+ * The api's live view: one consumer over sessions, profiles, readiness, suggestions and
+ * triggers, keeping per user what the screens show — floor, alias, profile, the latest readiness
+ * and the latest suggestion — and telling a listener (the socket.io rooms) of every change.
+ *
+ * Every process that serves the api or ingest needs every user (ingest checks a gateway's
+ * samples against the floor its users are on), so the view is a consumer group of its own in
+ * each process, as Kafka Streams' global tables are read: on Kafka, group `api.<host>.<random>`,
+ * which reads the sessions and profiles from their start and the rest from their end at each
+ * start (in one group, the api and ingest processes shared the partitions, and each knew only
+ * its share of the users). The embedded log has one process: group `api`, whose membership and
+ * profiles (the slowly changing "tables") are committed with its offsets through the Log's
+ * snapshot/onAssign, so a restart keeps floor membership without reading the sessions again;
+ * their snapshot is re-encoded only when they changed.
  *
  * Compact for 100k users: one fixed-shape object per user with the readiness fields inlined, the
- * floor membership indexed by floor. The membership and profiles (the slowly changing "tables")
- * are committed with the consumer offsets through the Log's snapshot/onAssign, so a restart
- * keeps floor membership; their snapshot is re-encoded only when they changed. The latest
- * readiness and suggestion are not snapshotted: they are replaced by the next live window
- * (seconds) and would make every commit re-encode every user.
+ * floor membership indexed by floor. The latest readiness and suggestion are not snapshotted:
+ * they are replaced by the next live window (seconds) and would make every commit re-encode
+ * every user.
  */
 
 export interface Tile {
@@ -132,7 +141,7 @@ class Member {
 export const viewTopics = ['sessions', 'profiles', 'readiness', 'suggestions', 'triggers'] as const;
 
 export interface LiveView {
-  /** Subscribes (group `api`) and resolves once caught up with the log. */
+  /** Subscribes (a group of its own: see above) and resolves once caught up with the log. */
   start(): Promise<void>;
   close(): Promise<void>;
   /** Resolves when the view has applied everything in its topics as of this call. */
@@ -405,10 +414,13 @@ export function createLiveView(deps: StageDeps): LiveView {
     async start() {
       if (running) return;
       await deps.log.ensureTopics(viewTopics.map((id) => ({ name: topics[id].name, compacted: topics[id].compacted })));
+      // (on Kafka, a group per process: its snapshots would be a changelog topic per process)
+      const perProcess = deps.log.kind === 'kafka';
       running = runStage(deps, {
         name: 'api',
-        group: 'api',
+        group: perProcess ? `api.${hostname()}.${randomUUID().slice(0, 8)}` : 'api',
         inputs: [...viewTopics],
+        fromEnd: ['readiness', 'suggestions', 'triggers'],
         onBatch(records, task, dead) {
           for (const record of records) {
             const id = topicIds.get(record.topic);
@@ -440,7 +452,7 @@ export function createLiveView(deps: StageDeps): LiveView {
           }
         },
         onAssign: restore,
-        snapshot,
+        snapshot: perProcess ? undefined : snapshot,
       });
       await running.subscription.caughtUp();
       started = true;

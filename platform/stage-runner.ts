@@ -18,6 +18,8 @@ export interface StageSpec {
   inputs: TopicId[];
   /** the first `tables` inputs are tables the others must not overtake (see SubscribeOptions) */
   tables?: number;
+  /** inputs a new group reads from their end (see SubscribeOptions) */
+  fromEnd?: TopicId[];
   onBatch(records: LogRecord[], task: number, dead: DeadLetters): Promise<void> | void;
   onAssign?(task: number, state: Buffer | null): void;
   onRevoke?(task: number): Promise<void> | void;
@@ -47,6 +49,7 @@ export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
     exactlyOnce: deps.config.exactlyOnce.includes(spec.name),
     replayable: spec.replayable,
     tables: spec.tables,
+    fromEnd: spec.fromEnd?.map((id) => topics[id].name),
     punctuateMs: spec.punctuateMs,
     async onBatch(records, task) {
       const end = timer.startTimer();

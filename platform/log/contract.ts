@@ -402,6 +402,28 @@ export function logContract(name: string, makeLog: (dir: string) => Promise<Log>
       expect(got.map(text)).toEqual(['a#1']);
     });
 
+    it('starts a new group at the end of the fromEnd topics and at the start of the others', async () => {
+      const log = await openLog(tempDir());
+      await log.ensureTopics([
+        { name: 'table', partitions: 2 },
+        { name: 'stream', partitions: 2 },
+      ]);
+      await log.produce('table', [rec('a', 0), rec('b', 0)]);
+      await log.produce('stream', [rec('a', 0), rec('b', 0)]);
+      const got: string[] = [];
+      const sub = log.subscribe({
+        group: 'g',
+        topics: ['table', 'stream'],
+        fromEnd: ['stream'],
+        onBatch: (rs) => void got.push(...rs.map((r) => `${r.topic}:${text(r)}`)),
+      });
+      await sub.caughtUp();
+      await log.produce('stream', [rec('a', 1), rec('b', 1)]);
+      await sub.caughtUp();
+      await sub.close();
+      expect(got.sort()).toEqual(['stream:a#1', 'stream:b#1', 'table:a#0', 'table:b#0']);
+    });
+
     it('fails clearly on an unknown topic', async () => {
       const log = await openLog(tempDir());
       await log.ensureTopics([{ name: 'known', partitions: 1 }]);

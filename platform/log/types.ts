@@ -95,6 +95,11 @@ export interface SubscribeOptions {
   replayable?: boolean;
   /** Where a group with no committed offset starts: 'earliest' (default) or 'latest'. */
   fromBeginning?: boolean;
+  /**
+   * Topics where a group with no committed offset starts at the end, whatever fromBeginning says:
+   * streams of which only what comes next matters, beside tables read from their start.
+   */
+  fromEnd?: string[];
   maxBatchRecords?: number;
   /**
    * When a task has had nothing to read for this long (wall clock, ms), onBatch is called with no
@@ -102,6 +107,11 @@ export interface SubscribeOptions {
    * Streams' wall-clock punctuation does. Off when absent.
    */
   punctuateMs?: number;
+}
+
+/** Whether a group with no committed offset reads `topic` from its end (both logs' rule). */
+export function startsAtEnd(options: Pick<SubscribeOptions, 'fromBeginning' | 'fromEnd'>, topic: string): boolean {
+  return options.fromBeginning === false || (options.fromEnd?.includes(topic) ?? false);
 }
 
 export interface Subscription {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { LogRecord, SubscribeOptions, Subscription } from '../types.ts';
+import { startsAtEnd, type LogRecord, type SubscribeOptions, type Subscription } from '../types.ts';
 import { encodeCheckpoint, readCheckpoint } from './checkpoint.ts';
 import { Cursor } from './cursor.ts';
 import { fsyncDirSync, withPath, writeFileAtomic } from './fs-io.ts';
@@ -79,7 +79,7 @@ export class EmbeddedSubscription implements Subscription {
       const cursors = this.topics.map((topic, i) => {
         const store = stores[i]![task]!;
         let offset = checkpoint?.offsets.get(topic);
-        if (offset === undefined) offset = options.fromBeginning === false ? store.end : store.logStart;
+        if (offset === undefined) offset = startsAtEnd(options, topic) ? store.end : store.logStart;
         else if (offset > store.end) {
           host.logger.warn(
             { group, topic, partition: task, committed: offset, end: store.end },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import type { LogRecord, SubscribeOptions, Subscription } from '../types.ts';
+import { startsAtEnd, type LogRecord, type SubscribeOptions, type Subscription } from '../types.ts';
 import { coPartitionAssigner } from './co-partition-assigner.ts';
 import { offsetsByPartition, type KafkaHost } from './host.ts';
 import { decodeOutputIds, OutputLedger, parseChangelogKey } from './output-ledger.ts';
@@ -285,8 +285,7 @@ export class KafkaSubscription implements Subscription {
     for (let i = 0; i < this.topics.length; i++) {
       const topic = this.topics[i]!;
       const ends = await this.log.admin.fetchTopicOffsets(this.log.name(topic));
-      const start =
-        this.options.fromBeginning === false ? offsetsByPartition(ends, 'high') : offsetsByPartition(ends, 'low');
+      const start = offsetsByPartition(ends, startsAtEnd(this.options, topic) ? 'high' : 'low');
       const done = committed.get(topic)?.[t.task];
       const pos = checkpoint?.positions[topic] ?? done ?? start[t.task] ?? 0;
       // outputs were committed up to the furthest of the group's offsets and the id records' (the
@@ -861,7 +860,7 @@ export class KafkaSubscription implements Subscription {
       const low = offsetsByPartition(ends, 'low');
       for (let p = 0; p < high.length; p++) {
         const local = this.tasks.get(p)?.positions.get(topic);
-        const start = this.options.fromBeginning === false ? high[p]! : low[p]!;
+        const start = startsAtEnd(this.options, topic) ? high[p]! : low[p]!;
         const done = Math.max(local ?? -1, committed.get(topic)?.[p] ?? start);
         lag += Math.max(0, high[p]! - done);
       }
