@@ -151,7 +151,7 @@ describe('api routes', () => {
       expect(h.api.view.floorOf('u2')).toBe('f2');
     });
 
-    it("merges a profile given at check-in over the athlete's, and refuses an implausible one without showing the stored values", async () => {
+    it("merges an admin's profile given at check-in over the athlete's, and refuses an implausible one without showing the stored values", async () => {
       const first = await call('POST', '/v1/sessions', tokens['admin'], {
         userId: 'u9',
         alias: 'Zoë 👩\u200d💻',
@@ -159,15 +159,40 @@ describe('api routes', () => {
         profile: { restHr: 50, maxHr: 110 },
       });
       expect(first.statusCode).toBe(201);
-      const merged = await call('POST', '/v1/sessions', tokens['coachF1'], {
+      const merged = await call('POST', '/v1/sessions', tokens['admin'], {
         userId: 'u9',
         alias: 'Zoë',
+        floorId: 'f1',
         profile: { restHr: 115 },
       });
       expect([merged.statusCode, merged.json().message]).toEqual([
         400,
         "invalid request: restHr (115) must be below maxHr (the athlete's current one)",
       ]);
+    });
+
+    it("lets a floor's gateway or coach give a profile only to an athlete who has none: the athlete's own stays theirs", async () => {
+      const first = await call('POST', '/v1/sessions', tokens['gatewayF1'], {
+        userId: 'u8',
+        alias: 'Una',
+        profile: { age: 30, restHr: 52, maxHr: 190 },
+      });
+      expect(first.statusCode).toBe(201);
+      for (const token of [tokens['gatewayF1'], tokens['coachF1'], tokens['coachF2']]) {
+        const res = await call('POST', '/v1/sessions', token, {
+          userId: 'u8',
+          alias: 'Una',
+          profile: { age: 99, restHr: 99, maxHr: 100 },
+        });
+        expect([res.statusCode, res.json().error]).toEqual([403, 'forbidden']);
+      }
+      expect(h.api.view.profile('u8')).toMatchObject({ age: 30, restHr: 52, maxHr: 190 });
+      // checking in again without one, or with the same (a gateway that resends its check-ins), works
+      for (const profile of [undefined, { age: 30, restHr: 52, maxHr: 190 }]) {
+        const again = await call('POST', '/v1/sessions', tokens['coachF1'], { userId: 'u8', alias: 'Una', profile });
+        expect(again.statusCode).toBe(201);
+      }
+      expect((await h.read('profiles')).filter((p) => p.userId === 'u8')).toHaveLength(1);
     });
 
     it('refuses other tokens, other floors and bad bodies', async () => {

@@ -30,7 +30,8 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
         summary: "check an athlete in on the token's floor",
         description:
           "The floor is the token's (an admin token not bound to a floor names it in floorId). " +
-          "A profile, when given, is merged over the athlete's current one.",
+          'A profile, when given, is the first one of an athlete who has none, or the same again (403 otherwise); ' +
+          "an admin's is merged over the athlete's current one.",
         tags: ['sessions'],
         security: bearerAuth,
         body: {
@@ -107,7 +108,19 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
           conditions: p.conditions ?? prev?.conditions ?? [],
           updatedAt: now,
         };
-        assertPlausibleProfile(profile, p);
+        // a profile is the athlete's (health data, and what their load and zones are computed on):
+        // a floor's gateway or coach enters one at a first visit, or the same again, never another
+        if (prev !== null && claims.role !== 'admin') {
+          if (!sameProfile(profile, prev)) {
+            throw new ApiError('forbidden', {
+              reason:
+                'this athlete has a profile, which only they or an admin change (PUT /v1/users/:userId/profile); check in without one',
+            });
+          }
+          profile = null;
+        } else {
+          assertPlausibleProfile(profile, p);
+        }
       }
       try {
         // the profile first: the processor then knows HRmax when the member's samples come
@@ -121,5 +134,12 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ctx.view.applySession(session);
       return reply.code(201).send({ sessionId: session.sessionId });
     },
+  );
+}
+
+/** Whether two profiles hold the same data (their time aside), field by field. */
+function sameProfile(a: Profile, b: Profile): boolean {
+  return (Object.keys(a) as (keyof Profile)[]).every(
+    (k) => k === 'updatedAt' || JSON.stringify(a[k]) === JSON.stringify(b[k]),
   );
 }
