@@ -25,6 +25,18 @@ describe('TokenBuckets', () => {
     expect(b.take('t', 10)).toBe(1);
   });
 
+  it('lets a request larger than the burst pass when the bucket is full, and the ones after it wait for what it took', () => {
+    let now = 0;
+    const b = new TokenBuckets(50, 2, () => now);
+    expect(b.take('t', 2000)).toBe(0);
+    // 2,000 samples at 50/s are 40 s of the rate: the burst of 100 paid 2 s of it
+    expect(b.take('t', 1)).toBe(39);
+    now += 38_000;
+    expect(b.peek('t')).toBe(1);
+    now += 1_000;
+    expect(b.take('t', 1)).toBe(0);
+  });
+
   it('forgets full buckets when it holds too many keys', () => {
     let now = 0;
     const b = new TokenBuckets(10, 2, () => now, 2);

@@ -1,6 +1,8 @@
 /**
  * Token buckets, one per API token: `ratePerSec` samples a second, bursts up to `burstSec`
- * seconds' worth. A request takes as many tokens as it carries samples, all or nothing.
+ * seconds' worth. A request takes as many tokens as it carries samples, all or nothing; one
+ * larger than a full bucket passes when the bucket is full and leaves it that far in debt, so
+ * the rate holds over time whatever the request size.
  */
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
@@ -20,7 +22,7 @@ export class TokenBuckets {
     const b = this.refill(key);
     const need = Math.min(n, this.capacity);
     if (b.tokens >= need) {
-      b.tokens -= need;
+      b.tokens -= n;
       return 0;
     }
     return Math.max(1, Math.ceil((need - b.tokens) / this.ratePerSec));
