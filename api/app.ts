@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Gauge } from 'prom-client';
 import { Server } from 'socket.io';
 import { createIngestor } from '../ingest/index.ts';
@@ -58,6 +58,18 @@ export function buildApi(options: ApiOptions): Api {
     // user and floor ids are up to 128 characters (idSchema) and fastify's router stops at 100 with
     // a 414 of its own: above the ids' limit, a longer one gets the routes' 400 that says why
     routerOptions: { maxParamLength: 256 },
+    // the router's own refusals (a path part over that length, a broken %-escape) answer with the
+    // API's error body too, not fastify's
+    frameworkErrors: (err, _req, reply) => {
+      const reason =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'a path segment is longer than 256 characters'
+          : err.code === 'FST_ERR_BAD_URL'
+            ? 'the path is not valid percent-encoding'
+            : err.message;
+      const e = new ApiError('invalid_request', { reason });
+      void (reply as FastifyReply).code(e.status).send(e.body());
+    },
     // fastify turns Node's request timeout off: a client sending its body a byte at a time would
     // hold a connection (and a file handle the log needs) for ever; it gets 408 instead. Node 20
     // reads the timeout when the server is made (fastify's own option, set on the server after,

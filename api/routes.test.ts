@@ -92,6 +92,17 @@ describe('api routes', () => {
         { error: 'route_not_found', message: 'no route GET /v1/nope' },
       ]);
     });
+
+    it("answers the router's own refusals with the error shape too: a broken %-escape, an overlong path segment", async () => {
+      const cases: [string, string][] = [
+        ['/v1/users/%E0%A4%A/readiness', 'invalid request: the path is not valid percent-encoding'],
+        [`/v1/users/${'u'.repeat(300)}/readiness`, 'invalid request: a path segment is longer than 256 characters'],
+      ];
+      for (const [url, message] of cases) {
+        const res = await call('GET', url, tokens['admin']);
+        expect([res.statusCode, res.json()], url).toEqual([400, { error: 'invalid_request', message }]);
+      }
+    });
   });
 
   describe('error table', () => {
