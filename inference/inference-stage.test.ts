@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWindowSpecs, startStageHarness, type Config, type StageHarness } from '../platform/index.ts';
+import {
+  parseWindowSpecs,
+  partitionFor,
+  startStageHarness,
+  type Config,
+  type StageHarness,
+} from '../platform/index.ts';
 import { serde, topics, type Features } from '../schemas/index.ts';
 import { startInference } from './inference-stage.ts';
 
@@ -36,6 +42,9 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** `closed`'s window for another user */
+const of = (userId: string, f: Features): Features => ({ ...f, userId });
+
 async function score(features: Features[], config: Partial<Config> = {}, failFirstSendOf?: string) {
   h = await startStageHarness({ prefix: 'pulse-inference-', config });
   if (failFirstSendOf) {
@@ -52,7 +61,8 @@ async function score(features: Features[], config: Partial<Config> = {}, failFir
   await stage.subscription.caughtUp();
   await stage.close();
   const redelivered = (await h.deps.metrics.rejected.get()).values.find((v) => v.labels.reason === 'redelivered');
-  return { readiness: await h.read('readiness'), triggers: await h.read('triggers'), redelivered };
+  const users = (await h.deps.metrics.stateUsers.get()).values.find((v) => v.labels.stage === 'inference')?.value;
+  return { readiness: await h.read('readiness'), triggers: await h.read('triggers'), redelivered, users };
 }
 
 describe('inference stage', () => {
@@ -79,6 +89,33 @@ describe('inference stage', () => {
     expect(readiness.map((r) => r.score)).toEqual([80, 78, 84, 79]);
     expect(triggers).toEqual([]);
     expect(redelivered).toBeUndefined();
+  });
+
+  it('forgets a user a day after their last window, and keeps none for windows without heart rate', async () => {
+    // three users of one task (the forgetting goes by the task's stream time)
+    const [ana, eve, cy] = ['ana', 'eve', 'cy'];
+    expect(new Set([ana, eve, cy].map((u) => partitionFor(u, 4))).size).toBe(1);
+    const noHr = { ...live(0, 70), hrMean: Number.NaN };
+    const { readiness, users } = await score([
+      live(0, 70),
+      of(cy, noHr),
+      of(eve, live(1, 70)),
+      of(eve, closed('live', 'tumbling', T0 + DAY + 20_000, T0 + DAY + 30_000, 70)),
+    ]);
+    expect(readiness.map((r) => r.userId)).toEqual([ana, eve, eve]);
+    expect(users).toBe(1);
+  });
+
+  it("starts each session's load after PULSE_WINDOWS' session gap", async () => {
+    // a second workout 15 min after the first: a new session under the default 10 min gap
+    const windows = [live(0, 70), live(1, 70), live(92, 70)];
+    const load = (r: { factors: { name: string; detail: string }[] }) =>
+      r.factors.find((f) => f.name === 'session_load')?.detail;
+    const byDefault = await score(windows);
+    expect(byDefault.readiness.map(load)).toEqual([undefined, 'TRIMP 2.0 this session', undefined]);
+    await h!.close();
+    const longer = await score(windows, { windows: parseWindowSpecs('live=tumbling:10s,s=session:30m') });
+    expect(longer.readiness.map(load)).toEqual([undefined, 'TRIMP 2.0 this session', 'TRIMP 3.0 this session']);
   });
 
   it('takes the live window by its name in PULSE_WINDOWS', async () => {

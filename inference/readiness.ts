@@ -1,4 +1,6 @@
+import { sessionGapOf } from '../platform/index.ts';
 import type { Band, Factor, Features } from '../schemas/index.ts';
+import type { LiveState } from './live-state.ts';
 
 /** What scoring and triggers read of a live window (inference decodes only these fields). */
 export const scoredFields = [
@@ -13,7 +15,9 @@ export const scoredFields = [
   'traceArrivalMs',
 ] as const;
 export type ScoredWindow = Pick<Features, (typeof scoredFields)[number]>;
-import type { LiveState } from './live-state.ts';
+
+/** the default windows' session gap (10 min) */
+const DEFAULT_SESSION_GAP_MS = sessionGapOf([]);
 
 /**
  * Rule-based readiness prior (0–100), used from the first sample until a trained model is
@@ -26,8 +30,6 @@ import type { LiveState } from './live-state.ts';
  * Bands: ≥ 67 green, 34–66 yellow, ≤ 33 red (DESIGN.md).
  */
 export const BASE_SCORE = 80;
-/** A gap longer than this starts a new session (load resets). */
-export const SESSION_GAP_MS = 30 * 60 * 1000;
 /**
  * A longer gap between windows (a dropout, or the next workout) breaks what counts as consecutive:
  * the streaks, the previous window and a zone waiting to be confirmed start again. (Not a window
@@ -47,8 +49,12 @@ export interface Score {
   factors: Factor[];
 }
 
-/** Updates the user's live state with one closed window and scores it. */
-export function scoreWindow(s: LiveState, f: ScoredWindow): Score {
+/**
+ * Updates the user's live state with one closed window and scores it. A gap between windows
+ * longer than `sessionGapMs` starts a new session (the load resets): the session spec's gap of
+ * PULSE_WINDOWS, so that "this session" is the session the history shows.
+ */
+export function scoreWindow(s: LiveState, f: ScoredWindow, sessionGapMs = DEFAULT_SESSION_GAP_MS): Score {
   const gap = f.windowStart - s.lastWindowEnd;
   if (gap > STREAK_GAP_MS) {
     s.highStreak = 0;
@@ -58,7 +64,7 @@ export function scoreWindow(s: LiveState, f: ScoredWindow): Score {
     s.pendingZone = -1;
     s.pendingCount = 0;
   }
-  if (gap > SESSION_GAP_MS) {
+  if (gap > sessionGapMs) {
     s.sessionLoad = 0;
     // a new workout: its first zone is where it starts, not a change from the last one's
     s.reportedZone = -1;

@@ -34,7 +34,7 @@ export { emitter, deadLetters, decodeRecords, type Emitter, type DeadLetters, ty
 export { createTaskState, type TaskState } from './state.ts';
 export { runStage, type StageSpec, type RunningStage } from './stage-runner.ts';
 export { startStageHarness, type StageHarness } from './stage-harness.ts';
-export { parseWindowSpecs, liveWindowOf, DEFAULT_WINDOWS, type WindowSpec } from './window-specs.ts';
+export { parseWindowSpecs, liveWindowOf, sessionGapOf, DEFAULT_WINDOWS, type WindowSpec } from './window-specs.ts';
 export {
   createStore,
   migrate,

@@ -86,6 +86,16 @@ export function parseWindowSpecs(text: string): WindowSpec[] {
   return specs;
 }
 
+/**
+ * The gap that ends a workout session: the session spec's, else the default windows' (10 min),
+ * so that what counts as one session is the same in every stage.
+ */
+export function sessionGapOf(specs: readonly WindowSpec[]): number {
+  const session =
+    specs.find((s) => s.kind === 'session') ?? parseWindowSpecs(DEFAULT_WINDOWS).find((s) => s.kind === 'session');
+  return session!.gapMs;
+}
+
 /** The live window: the first spec, which parseWindowSpecs requires to be tumbling. */
 export function liveWindowOf(specs: readonly WindowSpec[]): TumblingSpec {
   const live = specs[0];
