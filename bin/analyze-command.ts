@@ -46,7 +46,7 @@ export interface AnalysisReport {
     speedMean: number | null;
     steps: number | null;
   };
-  quality: { duplicates: number; rejectedBpm: number; rrCorrection: string };
+  quality: { duplicates: number; rejectedBpm: number; rejectedRr: number; rrCorrection: string };
   device: { avgHr?: number; maxHr?: number; timerSec?: number } | null;
 }
 
@@ -138,7 +138,12 @@ export async function analyzeCommand(argv: string[], out: NodeJS.WritableStream)
       speedMean: round(w.speedMean),
       steps: w.steps,
     },
-    quality: { duplicates: recording.duplicates, rejectedBpm: recording.rejected, rrCorrection: rr },
+    quality: {
+      duplicates: recording.duplicates,
+      rejectedBpm: recording.rejected,
+      rejectedRr: recording.rejectedRr,
+      rrCorrection: rr,
+    },
     device: recording.summary ?? null,
   };
   out.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : table(report));

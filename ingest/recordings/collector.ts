@@ -25,20 +25,17 @@ function describeTime(ts: number): string {
 }
 
 /**
- * `kept` with a later sample of the same ts merged in: the RR intervals of both (a file stamped
- * to the second writes two beats in one second as two rows, each with its own beat) and `kept`'s
- * values, any missing one taken from `dup`.
+ * Merges a later sample of the same ts into `kept`, in place (a run of them costs its length, not
+ * its square): the RR intervals of both (a file stamped to the second writes two beats in one
+ * second as two rows, each with its own beat) and `kept`'s values, any missing one taken from `dup`.
  */
-function merge(kept: RecordingSample, dup: RecordingSample): RecordingSample {
-  return {
-    ts: kept.ts,
-    bpm: kept.bpm ?? dup.bpm,
-    rr: [...kept.rr, ...dup.rr],
-    cadence: kept.cadence ?? dup.cadence,
-    power: kept.power ?? dup.power,
-    speed: kept.speed ?? dup.speed,
-    steps: kept.steps ?? dup.steps,
-  };
+function mergeInto(kept: RecordingSample, dup: RecordingSample): void {
+  kept.bpm ??= dup.bpm;
+  for (const rr of dup.rr) kept.rr.push(rr);
+  kept.cadence ??= dup.cadence;
+  kept.power ??= dup.power;
+  kept.speed ??= dup.speed;
+  kept.steps ??= dup.steps;
 }
 
 /**
@@ -80,7 +77,8 @@ export class SampleCollector {
     const sample: RecordingSample = {
       ts: input.ts,
       bpm,
-      rr: input.rr ?? [],
+      // (its own array: a later sample of the same ts appends to it)
+      rr: input.rr === undefined ? [] : [...input.rr],
       cadence: input.cadence ?? null,
       power: input.power ?? null,
       speed: input.speed ?? null,
@@ -88,7 +86,7 @@ export class SampleCollector {
     };
     if (last !== undefined && input.ts === last.ts) {
       this.duplicates += 1;
-      this.samples[this.samples.length - 1] = merge(last, sample);
+      mergeInto(last, sample);
     } else {
       this.samples.push(sample);
     }
@@ -96,8 +94,10 @@ export class SampleCollector {
 
   /**
    * Refuses RR intervals that are all in seconds (refusing is clearer than guessing the unit),
-   * and a recording left with no heart rate and no RR interval that HRV would take as a beat
-   * (RR_RANGE_MS, what a live sample may carry): analysing it would give nothing but empty features.
+   * drops (and counts) the others outside RR_RANGE_MS, what a live sample may carry (as a heart
+   * rate out of range, a beat of 60 s is the device's error, and HRV without artefact rejection
+   * would average it in), and refuses a recording left with no heart rate and no RR interval:
+   * analysing it would give nothing but empty features.
    */
   finish(format: RecordingFormat, summary?: RecordingSummary): Recording {
     const rrCount = this.samples.reduce((n, s) => n + s.rr.length, 0);
@@ -106,7 +106,14 @@ export class SampleCollector {
     }
     const [least, most] = RR_RANGE_MS;
     const isBeat = (rr: number) => rr >= least && rr <= most;
-    if (!this.samples.some((s) => s.bpm !== null || s.rr.some(isBeat))) {
+    let rejectedRr = 0;
+    for (const s of this.samples) {
+      if (s.rr.every(isBeat)) continue;
+      const beats = s.rr.filter(isBeat);
+      rejectedRr += s.rr.length - beats.length;
+      s.rr = beats;
+    }
+    if (!this.samples.some((s) => s.bpm !== null || s.rr.length > 0)) {
       const why = [
         this.rejected > 0 ? `every heart rate (${this.rejected}) was outside ${MIN_BPM}–${MAX_BPM} bpm` : '',
         rrCount > 0 ? `no RR interval (of ${rrCount}) was within ${least}–${most} ms` : '',
@@ -121,6 +128,7 @@ export class SampleCollector {
       samples: this.samples,
       duplicates: this.duplicates,
       rejected: this.rejected,
+      rejectedRr,
     };
     return summary === undefined ? recording : { ...recording, summary };
   }

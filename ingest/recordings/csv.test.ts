@@ -50,6 +50,26 @@ describe('CSV recordings', () => {
     expect(r.duplicates).toBe(2);
   });
 
+  it('merges a long run of rows sharing a timestamp into one reading with every RR interval', () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => `${T0},70,${700 + (i % 100)}`);
+    const r = parse(['ts,bpm,rr', ...rows, `${T0 + 1000},71,800`].join('\n'));
+    expect(r.samples.map((s) => [s.ts, s.rr.length])).toEqual([
+      [T0, 20_000],
+      [T0 + 1000, 1],
+    ]);
+    expect(r.samples[0]!.rr.slice(0, 3)).toEqual([700, 701, 702]);
+    expect(r.duplicates).toBe(19_999);
+  });
+
+  it('drops RR intervals outside 200–3000 ms, as a live sample may not carry them, and counts them', () => {
+    const r = parse(`ts,bpm,rr\n${T0},70,800;5;60000;1e300;199;3001;3000\n${T0 + 1000},72,810 200\n`);
+    expect(r.samples.map((s) => s.rr)).toEqual([
+      [800, 3000],
+      [810, 200],
+    ]);
+    expect(r.rejectedRr).toBe(5);
+  });
+
   it('keeps the first of duplicated timestamps and rejects bpm outside 20–250', () => {
     const r = parse('time_ms,hr\n0,90\n0,91\n1000,19\n2000,251\n3000,20\n4000,250\n');
     expect(r.samples.map((s) => s.bpm)).toEqual([90, null, null, 20, 250]);

@@ -35,7 +35,8 @@ function summarise(sessions: SessionMesg[]): RecordingSummary | undefined {
   return {
     avgHr:
       time > 0 ? timed.reduce((sum, s) => sum + (s.avgHeartRate ?? 0) * (s.totalTimerTime ?? 0), 0) / time : undefined,
-    maxHr: maxima.length > 0 ? Math.max(...maxima) : undefined,
+    // (a loop: Math.max(...maxima) takes one argument per session, and a bad file may hold millions)
+    maxHr: maxima.length > 0 ? maxima.reduce((a, b) => Math.max(a, b)) : undefined,
     timerSec: sessions.reduce((sum, s) => sum + (s.totalTimerTime ?? 0), 0),
   };
 }
@@ -55,11 +56,17 @@ export function parseFit(bytes: Buffer): Recording {
       if (mesgNum !== Profile.MesgNum.HRV || !('time' in mesg) || !Array.isArray(mesg.time)) return;
       const owner = Math.max(records - 1, 0);
       const rr = mesg.time.filter((s): s is number => typeof s === 'number').map((s) => Math.round(s * 1000));
-      rrByRecord[owner] = [...(rrByRecord[owner] ?? []), ...rr];
+      // (appended in place: a copy per message made a long HRV stream quadratic)
+      const held = (rrByRecord[owner] ??= []);
+      for (const x of rr) held.push(x);
     },
   });
   const [error] = errors;
-  if (error !== undefined) throw new RecordingError(`corrupt FIT file: ${error.message}`);
+  if (error !== undefined) {
+    // the SDK's one gap: a valid file that uses compressed timestamp headers
+    const unsupported = /not currently supported/.test(error.message);
+    throw new RecordingError(`${unsupported ? 'unsupported' : 'corrupt'} FIT file: ${error.message}`);
+  }
   const collector = new SampleCollector();
   (messages.recordMesgs ?? []).forEach((record, i) => {
     const where = `record ${i + 1}`;

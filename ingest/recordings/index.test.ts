@@ -52,7 +52,7 @@ describe('readRecording', () => {
     ]);
   });
 
-  it('refuses a file over the size limit before reading it; the default is 256 MB', async () => {
+  it('refuses a file over the size limit before reading it; the default is 32 MB', async () => {
     const path = join(dir, 'big.csv');
     await writeFile(path, `time_ms,hr\n${'0,80\n'.repeat(30)}`);
     await expect(readRecording(path, { maxBytes: 100 })).rejects.toThrow(
@@ -61,7 +61,7 @@ describe('readRecording', () => {
     expect(() => parseRecording(Buffer.alloc(3 * 1024 * 1024), 'x.fit', { maxBytes: 2 * 1024 * 1024 })).toThrow(
       'file is too large: 3.0 MB, the limit is 2.0 MB',
     );
-    expect(DEFAULT_MAX_BYTES).toBe(256 * 1024 * 1024);
+    expect(DEFAULT_MAX_BYTES).toBe(32 * 1024 * 1024);
   });
 
   it('turns a missing file into a RecordingError', async () => {

@@ -11,10 +11,15 @@ import type { Recording } from './types.ts';
 export { RecordingError } from './errors.ts';
 export type { Recording, RecordingFormat, RecordingSample, RecordingSummary } from './types.ts';
 
-export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+/**
+ * A week of 1 Hz heart rate with two RR intervals a second is a 15 MB CSV, which `analyze` reads
+ * in about 9 s and 0.9 GB here (its text, samples and live windows are held at once): files many
+ * times larger exhausted Node's default heap and died with a native stack trace.
+ */
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
 export interface RecordingOptions {
-  /** Larger files are refused; default DEFAULT_MAX_BYTES (256 MB). */
+  /** Larger files are refused; default DEFAULT_MAX_BYTES (32 MB). */
   maxBytes?: number;
 }
 

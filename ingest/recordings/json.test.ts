@@ -41,6 +41,7 @@ describe('JSON recordings', () => {
     ['[{"ts":0,"bpm":80},', /^malformed JSON: .+/],
     ['{"data":[]}', 'JSON must be an array of samples or an object {"samples": [...]}'],
     ['[{"ts":0,"bpm":80}, 7]', 'samples[1] must be an object, found 7'],
+    [`[${'['.repeat(10_000)}${']'.repeat(10_000)}]`, 'samples[0] must be an object, found an array'],
     ['[{"ts":0,"bpm":"80"}]', 'samples[0].bpm must be a number, found "80"'],
     ['[{"ts":0,"power":true,"bpm":80}]', 'samples[0].power must be a number, found true'],
     ['[{"bpm":80}]', 'samples[0] has no ts'],

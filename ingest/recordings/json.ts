@@ -10,7 +10,12 @@ function isObject(value: unknown): value is Fields {
 }
 
 function describe(value: unknown): string {
-  return JSON.stringify(value)?.slice(0, 40) ?? String(value);
+  try {
+    return JSON.stringify(value)?.slice(0, 40) ?? String(value);
+  } catch {
+    // (nested arrays thousands deep overflow the stack)
+    return Array.isArray(value) ? 'an array' : typeof value;
+  }
 }
 
 function numberField(sample: Fields, key: string, where: string): number | null {

@@ -9,9 +9,9 @@ describe('plain RR lists', () => {
       [800, 75, [800]],
       [1550, 80, [750]],
       [2550, 60, [1000]],
-      [6050, null, [3500]], // 17 bpm: outside 20–250
+      [6050, null, []], // 17 bpm: outside 20–250, and the interval outside 200–3000 ms
     ]);
-    expect(r.rejected).toBe(1);
+    expect([r.rejected, r.rejectedRr]).toEqual([1, 1]);
   });
 
   it.each([

@@ -75,6 +75,10 @@ describe('TCX recordings', () => {
       "malformed XML at line 23, column 9: Expected closing tag 'Track' (opened in line 9, col 9) instead of closing tag 'Trak'.",
     ],
     ['<gpx version="1.1"><trk/></gpx>', 'not a TCX document: root element is <gpx>, expected <TrainingCenterDatabase>'],
+    [
+      `<TrainingCenterDatabase>${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}</TrainingCenterDatabase>`,
+      'malformed XML: elements nested too deeply to read',
+    ],
     [tcx(trackpoint('2024-03-01T08:00:00Z', '<Cadence>80</Cadence>')), 'no heart-rate data in this TCX file'],
   ])('refuses a bad document (%#)', (text, message) => {
     expect(() => parse(text)).toThrow(RecordingError);

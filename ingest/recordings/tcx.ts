@@ -63,7 +63,14 @@ export function parseTcx(text: string): Recording {
   if (valid !== true) {
     throw new RecordingError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   }
-  const document: unknown = parser.parse(text);
+  let document: unknown;
+  try {
+    document = parser.parse(text);
+  } catch (err) {
+    // the parser recurses per level: thousands of nested elements overflow the stack
+    if (err instanceof RangeError) throw new RecordingError('malformed XML: elements nested too deeply to read');
+    throw err;
+  }
   const root = at(document, 'TrainingCenterDatabase');
   if (!isNode(root)) {
     const name = isNode(document) ? Object.keys(document).find((k) => k !== '?xml') : undefined;

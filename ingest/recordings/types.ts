@@ -25,4 +25,6 @@ export interface Recording {
   duplicates: number;
   /** Heart rates outside 20–250 bpm, imported as bpm: null. */
   rejected: number;
+  /** RR intervals outside 200–3000 ms (RR_RANGE_MS), dropped. */
+  rejectedRr: number;
 }
