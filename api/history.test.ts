@@ -109,6 +109,19 @@ describe.each(storeBackends())('GET /v1/users/:userId/history on $name', (backen
       })),
     );
     await h.produce('samples', range(0, 180).map(sample));
+    // the first ten seconds sent again by the device (a reconnect): stored as rows, but the
+    // processor counts each reading once, and so does every figure below
+    await h.produce('samples', range(0, 10).map(sample));
+    // eve: the same three minutes, a second session from 90 s (mid-minute), and a window after
+    // them without heart rate
+    await h.produce('sessions', [
+      { sessionId: 'e1', userId: 'eve', floorId: 'f1', alias: 'E', startedAt: T0, endedAt: null },
+      { sessionId: 'e2', userId: 'eve', floorId: 'f1', alias: 'E', startedAt: T0 + 90_000, endedAt: T0 + 3 * MIN },
+    ]);
+    await h.produce('features', [
+      ...range(0, WINDOWS).map((i) => ({ ...features(i), userId: 'eve' })),
+      { ...features(WINDOWS), userId: 'eve', hrCount: 0, hrMean: Number.NaN, hrMin: 0, hrMax: 0, hrLast: 0 },
+    ]);
     await h.produce('features', [SESSION, ...range(0, WINDOWS).map(features)]);
     await h.produce('readiness', range(0, WINDOWS).map(readiness));
     // the processor and inference at least once (embedded): restored from a checkpoint, they emit
@@ -229,6 +242,48 @@ describe.each(storeBackends())('GET /v1/users/:userId/history on $name', (backen
         readiness: mean(range(11, 17).map(scoreOf)),
       },
     ]);
+  });
+
+  it('splits heart rate, load and readiness between sessions at the same instants, those of the live windows', async (ctx) => {
+    if (!store) return ctx.skip();
+    const { status, body } = await get(
+      `/v1/users/eve/history?resolution=session&from=${T0}&to=${T0 + 3 * MIN}`,
+      await h.token({ role: 'athlete', user: 'eve' }),
+    );
+    expect(status).toBe(200);
+    // e1: windows 0-8 (90 s), e2: windows 9-17
+    const sessions = body.sessions as { sessionId: string; samples: number; hrMean: number; trimp: number }[];
+    expect(sessions.map((x) => [x.sessionId, x.samples, x.hrMean, x.trimp])).toEqual([
+      ['e1', 90, mean(range(0, 90).map(bpmAt)), 9 * TRIMP_PER_WINDOW],
+      ['e2', 90, mean(range(90, 180).map(bpmAt)), 9 * TRIMP_PER_WINDOW],
+    ]);
+  });
+
+  it('answers no heart rate, not 0 bpm, for a window without readings of it', async (ctx) => {
+    if (!store) return ctx.skip();
+    const at = T0 + WINDOWS * 10_000;
+    const { body } = await get(
+      `/v1/users/eve/history?resolution=raw&from=${at + 1}&to=${at + MIN}`,
+      await h.token({ role: 'athlete', user: 'eve' }),
+    );
+    expect(body.features).toEqual([
+      {
+        ts: at + 10_000,
+        samples: 10,
+        hrMean: null,
+        hrMin: null,
+        hrMax: null,
+        trimp: TRIMP_PER_WINDOW,
+        zone: 2,
+        rmssd: null,
+      },
+    ]);
+    // and no minute of heart rate
+    const minute = await get(
+      `/v1/users/eve/history?resolution=minute&from=${at}&to=${at + MIN}`,
+      await h.token({ role: 'athlete', user: 'eve' }),
+    );
+    expect(minute.body.features).toEqual([]);
   });
 
   it("answers a frequent athlete's latest sessions, not their first thousand", async (ctx) => {

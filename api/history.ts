@@ -3,10 +3,15 @@ import { ApiError } from './errors.ts';
 
 /**
  * The history behind GET /v1/users/:userId/history: one user's features and readiness over a
- * time range, raw (each 10 s live window), per minute (the samples_minute rollup), or per
- * session. The range is checked here, before any SQL; values reach SQL only as bound parameters.
- * A window or score stored twice (the stages are at least once: a restore emits what followed
- * its checkpoint again, alike) counts once: each is read once per window end.
+ * time range, raw (each 10 s live window), per minute, or per session. The range is checked here,
+ * before any SQL; values reach SQL only as bound parameters.
+ *
+ * Every figure comes from the live windows the processor computed, each in the minute or session
+ * its start falls in: their readings are the ones it kept (a reading a device sent twice counts
+ * once, unlike in the samples table and its samples_minute rollup, which store every row
+ * received), and heart rate, load and readiness split at the same instants. A window or score
+ * stored twice (the stages are at least once: a restore emits what followed its checkpoint
+ * again, alike) counts once: each is read once per window end.
  */
 export const resolutions = ['raw', 'minute', 'session'] as const;
 export type Resolution = (typeof resolutions)[number];
@@ -100,6 +105,20 @@ export async function queryHistory(store: Store, range: HistoryRange, liveWindow
 
 type Params = { user: string; from: number; to: number; live: string };
 
+/**
+ * The user's live windows in a range of window starts, each once, as wn (heart-rate readings),
+ * wmean, wlo, whi and wt (Banister TRIMP); `group` names what else they are grouped by.
+ */
+const liveWindows = (group: string, from: string, to: string) => `
+  SELECT ${group}, any(hrCount) AS wn, any(hrMean) AS wmean, any(hrMin) AS wlo, any(hrMax) AS whi,
+    any(trimpBanister) AS wt FROM features
+  WHERE userId = {user:String} AND window = {live:String} AND windowStart >= {${from}:Int64} AND windowStart < {${to}:Int64}
+  GROUP BY ${group}`;
+
+/** Pools live windows (liveWindows' columns) into n, mean, lo, hi (null without heart rate) and trimp. */
+const POOLED = `sum(wn) AS n, if(n > 0, sumIf(wmean * wn, wn > 0) / n, NULL) AS mean,
+  if(n > 0, minIf(wlo, wn > 0), NULL) AS lo, if(n > 0, maxIf(whi, wn > 0), NULL) AS hi, sum(wt) AS trimp`;
+
 /** Heart-rate figures from a row whose columns are aliased n, mean, lo, hi (every query here). */
 function heartRate(r: Record<string, unknown>) {
   return { samples: num(r.n), hrMean: numOrNull(r.mean), hrMin: numOrNull(r.lo), hrMax: numOrNull(r.hi) };
@@ -108,8 +127,8 @@ function heartRate(r: Record<string, unknown>) {
 async function rawHistory(store: Store, p: Params) {
   const [features, readiness] = await Promise.all([
     store.query<Record<string, unknown>>(
-      `SELECT windowEnd AS ts, samples AS n, hrMean AS mean, hrMin AS lo, hrMax AS hi, trimpBanister AS trimp, zone,
-         rmssd FROM features
+      `SELECT windowEnd AS ts, samples AS n, hrMean AS mean, if(hrCount > 0, hrMin, NULL) AS lo,
+         if(hrCount > 0, hrMax, NULL) AS hi, trimpBanister AS trimp, zone, rmssd FROM features
        WHERE userId = {user:String} AND window = {live:String} AND windowEnd >= {from:Int64} AND windowEnd < {to:Int64}
        ORDER BY windowEnd LIMIT 1 BY windowEnd`,
       p,
@@ -138,21 +157,13 @@ async function rawHistory(store: Store, p: Params) {
   };
 }
 
+/** Minutes with heart rate: the live windows starting in each. */
 async function minuteHistory(store: Store, p: Params) {
-  const [hr, load, readiness] = await Promise.all([
+  const [hr, readiness] = await Promise.all([
     store.query<Record<string, unknown>>(
-      `SELECT minute AS ts, countMerge(hrCount) AS n, avgMerge(hrAvg) AS mean, minMerge(hrMin) AS lo,
-         maxMerge(hrMax) AS hi
-       FROM samples_minute WHERE userId = {user:String} AND minute >= {from:Int64} AND minute < {to:Int64}
-       GROUP BY minute ORDER BY minute`,
-      p,
-    ),
-    store.query<Record<string, unknown>>(
-      `SELECT intDiv(windowStart, 60000) * 60000 AS ts, sum(t) AS trimp FROM (
-         SELECT windowStart, any(trimpBanister) AS t FROM features
-         WHERE userId = {user:String} AND window = {live:String} AND windowStart >= {from:Int64} AND windowStart < {to:Int64}
-         GROUP BY windowStart)
-       GROUP BY ts`,
+      `SELECT intDiv(windowStart, 60000) * 60000 AS ts, ${POOLED}
+       FROM (${liveWindows('windowStart', 'from', 'to')})
+       GROUP BY ts HAVING n > 0 ORDER BY ts`,
       p,
     ),
     store.query<Record<string, unknown>>(
@@ -164,13 +175,8 @@ async function minuteHistory(store: Store, p: Params) {
       p,
     ),
   ]);
-  const trimpByMinute = new Map(load.map((r) => [num(r.ts), num(r.trimp)]));
   return {
-    features: hr.map((r) => ({
-      ts: num(r.ts),
-      ...heartRate(r),
-      trimp: trimpByMinute.get(num(r.ts)) ?? 0,
-    })),
+    features: hr.map((r) => ({ ts: num(r.ts), ...heartRate(r), trimp: num(r.trimp) })),
     readiness: readiness.map((r) => ({ ts: num(r.ts), score: num(r.mean), scoreMin: num(r.lo) })),
   };
 }
@@ -209,19 +215,9 @@ async function sessionHistory(store: Store, p: Params): Promise<SessionSummary[]
   // 18.16 resolves a lambda's column only in the query that reads the table, not over a subquery)
   const within = (column: string) =>
     `arrayFirstIndex((s, e) -> ${column} >= s AND ${column} < e, {starts:Array(Int64)}, {ends:Array(Int64)})`;
-  const [hr, load, readiness] = await Promise.all([
+  const [windows, readiness] = await Promise.all([
     store.query<Record<string, unknown>>(
-      `SELECT ${within('minute')} AS i, countMerge(hrCount) AS n, avgMerge(hrAvg) AS mean,
-         minMerge(hrMin) AS lo, maxMerge(hrMax) AS hi
-       FROM samples_minute WHERE userId = {user:String} AND minute >= {first:Int64} AND minute < {last:Int64}
-       GROUP BY i HAVING i > 0`,
-      bounds,
-    ),
-    store.query<Record<string, unknown>>(
-      `SELECT i, sum(t) AS trimp FROM (
-         SELECT ${within('windowStart')} AS i, windowStart, any(trimpBanister) AS t FROM features
-         WHERE userId = {user:String} AND window = {live:String} AND windowStart >= {first:Int64} AND windowStart < {last:Int64}
-         GROUP BY i, windowStart)
+      `SELECT i, ${POOLED} FROM (${liveWindows(`${within('windowStart')} AS i, windowStart`, 'first', 'last')})
        GROUP BY i HAVING i > 0`,
       bounds,
     ),
@@ -235,13 +231,15 @@ async function sessionHistory(store: Store, p: Params): Promise<SessionSummary[]
     ),
   ]);
   const byIndex = (rows: Record<string, unknown>[]) => new Map(rows.map((r) => [num(r.i) - 1, r]));
-  const hrOf = byIndex(hr);
-  const loadOf = byIndex(load);
+  const windowsOf = byIndex(windows);
   const readinessOf = byIndex(readiness);
-  return spans.map((s, i) => ({
-    ...s,
-    ...heartRate(hrOf.get(i) ?? { n: 0 }),
-    trimp: loadOf.has(i) ? num(loadOf.get(i)!.trimp) : 0,
-    readiness: numOrNull(readinessOf.get(i)?.mean),
-  }));
+  return spans.map((s, i) => {
+    const w = windowsOf.get(i);
+    return {
+      ...s,
+      ...heartRate(w ?? { n: 0 }),
+      trimp: w ? num(w.trimp) : 0,
+      readiness: numOrNull(readinessOf.get(i)?.mean),
+    };
+  });
 }
