@@ -26,30 +26,48 @@ export function parseRetention(text: string): RetentionPolicy {
 
 /**
  * Where the engine has TTL, sets each table's TTL once (the engine drops expired rows as it
- * merges); otherwise deletes rows older than the cutoff now, and the caller repeats this on a
- * schedule. Returns what it did, for the log.
+ * merges), and removes it from the tables the policy no longer names; otherwise deletes rows
+ * older than the cutoff now, and the caller repeats this on a schedule. Returns what it did, for
+ * the log.
  */
 export async function applyRetention(store: Store, policy: RetentionPolicy, now = Date.now()): Promise<string[]> {
+  if (store.info.ttl) return applyTtl(store, policy);
   const done: string[] = [];
   for (const [table, days] of Object.entries(policy)) {
     const time = tables[table]!;
-    if (store.info.ttl) {
-      const ttl = `toDateTime(intDiv(${time}, 1000)) + toIntervalDay(${days})`;
-      // MODIFY TTL rewrites every part to apply it: only when the TTL changes, not at every start
-      const [current] = await store.query<{ engine_full: string }>(
-        'SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
-        { table },
-      );
-      if (current?.engine_full.includes(` TTL ${ttl}`)) {
-        done.push(`${table}: TTL ${days} d (unchanged)`);
-        continue;
-      }
-      await store.exec(`ALTER TABLE ${table} MODIFY TTL ${ttl}`);
-      done.push(`${table}: TTL ${days} d`);
-    } else {
-      await store.exec(`ALTER TABLE ${table} DELETE WHERE ${time} < {cutoff:Int64}`, { cutoff: now - days * DAY_MS });
-      done.push(`${table}: deleted rows older than ${days} d`);
+    await store.exec(`ALTER TABLE ${table} DELETE WHERE ${time} < {cutoff:Int64}`, { cutoff: now - days * DAY_MS });
+    done.push(`${table}: deleted rows older than ${days} d`);
+  }
+  return done;
+}
+
+async function applyTtl(store: Store, policy: RetentionPolicy): Promise<string[]> {
+  const done: string[] = [];
+  const engines = new Map(
+    (
+      await store.query<{ name: string; engine_full: string }>(
+        'SELECT name, engine_full FROM system.tables WHERE database = currentDatabase()',
+      )
+    ).map((t) => [t.name, t.engine_full]),
+  );
+  for (const [table, time] of Object.entries(tables)) {
+    const current = engines.get(table) ?? '';
+    const days = policy[table];
+    if (days === undefined) {
+      // a TTL left from an earlier policy would go on deleting what this one keeps
+      if (!current.includes(' TTL ')) continue;
+      await store.exec(`ALTER TABLE ${table} REMOVE TTL`);
+      done.push(`${table}: TTL removed (kept whole)`);
+      continue;
     }
+    const ttl = `toDateTime(intDiv(${time}, 1000)) + toIntervalDay(${days})`;
+    // MODIFY TTL rewrites every part to apply it: only when the TTL changes, not at every start
+    if (current.includes(` TTL ${ttl}`)) {
+      done.push(`${table}: TTL ${days} d (unchanged)`);
+      continue;
+    }
+    await store.exec(`ALTER TABLE ${table} MODIFY TTL ${ttl}`);
+    done.push(`${table}: TTL ${days} d`);
   }
   return done;
 }

@@ -180,6 +180,14 @@ describe.each(backends)('history store on $name', (backend) => {
     // 18.16 runs a delete as a background mutation: wait for it to finish, then look
     for (let i = 0; i < 100 && (await left()).length > 1; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await left()).toEqual(['new']);
+
+    // a policy that no longer names the table keeps all of it from then on
+    expect(await applyRetention(s(), parseRetention('none'), now)).toEqual(
+      s().info.ttl ? ['triggers: TTL removed (kept whole)'] : [],
+    );
+    await s().insert('triggers', [trigger('older', now - 60 * day, 3)]);
+    if (s().info.ttl) await s().exec('OPTIMIZE TABLE triggers FINAL');
+    expect((await left()).sort()).toEqual(['new', 'older']);
   });
 });
 
