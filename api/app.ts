@@ -36,7 +36,7 @@ export interface Api {
   view: LiveView;
   /** Subscribes the live view (group `api`) and resolves once it caught up with the log. */
   start(): Promise<void>;
-  /** Disconnects sockets, stops the live view (commits its snapshot), closes the HTTP server. */
+  /** Closes the sockets' connections, stops the live view (commits its snapshot), closes the HTTP server. */
   close(): Promise<void>;
 }
 
@@ -141,8 +141,8 @@ export function buildApi(options: ApiOptions): Api {
     start: () => view.start(),
     async close() {
       // sockets first (no more emits to them), then the view (commits), then HTTP
-      io.disconnectSockets(true);
-      for (const ns of ['/floor', '/coach', '/athlete']) io.of(ns).disconnectSockets(true);
+      // connections close as a dropped network would close them, so clients reconnect to the
+      // next server (a disconnect from the server is one a socket.io client never retries)
       io.engine.close();
       await view.close();
       await app.close();

@@ -146,6 +146,39 @@ describe('floor dashboard in Chromium', () => {
     await page.close();
   }, 30_000);
 
+  it('comes back by itself after the server restarts, and says the token expired only when it did', async () => {
+    const first = await startHarness();
+    const url = await first.listen();
+    const restarted: Harness[] = [];
+    const page = await browser.newPage();
+    const pages = [page];
+    try {
+      await page.goto(`${url}/floor/gym1#token=${await first.token({ role: 'floor', floor: 'gym1' })}`);
+      await page.waitForSelector('[data-testid="connection"][data-state="connected"]');
+      await first.close(true);
+      await page.waitForSelector('[data-testid="connection"]:not([data-state="connected"])');
+      expect(await page.textContent('[data-testid="connection"]')).not.toContain('expired');
+      const second = await startHarness({ dir: first.dir });
+      restarted.push(second);
+      await second.listen(Number(new URL(url).port));
+      await page.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 20_000 });
+
+      // (another page: one that only changes its URL fragment does not load again)
+      const expiring = await browser.newPage();
+      pages.push(expiring);
+      await expiring.goto(
+        `${url}/floor/gym1#token=${await second.signer.sign({ role: 'floor', floor: 'gym1' }, '2s')}`,
+      );
+      await expiring.waitForSelector('[data-testid="connection"][data-state="refused"]', { timeout: 10_000 });
+      expect(await expiring.textContent('[data-testid="connection"]')).toBe(
+        'the token has expired: open the page with a new one',
+      );
+    } finally {
+      for (const p of pages) await p.close();
+      for (const r of restarted) await r.close();
+    }
+  }, 60_000);
+
   it('lets an athlete see their live state and rate a suggestion', async () => {
     await h.produce('readiness', [readiness('m1', 40_000, 133, 3, 77)]);
     await h.produce('suggestions', [

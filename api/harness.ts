@@ -19,7 +19,8 @@ export interface Harness extends StageHarness {
   signer: TokenSigner;
   /** http://127.0.0.1:port once listen() was called */
   url: string;
-  listen(): Promise<string>;
+  /** `port`: a given one (a restarted server where the pages were), else any free one */
+  listen(port?: number): Promise<string>;
   token(claims: TokenClaims): Promise<string>;
   socket(namespace: string, auth: Record<string, unknown>): Socket;
 }
@@ -57,8 +58,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     api,
     signer,
     url: '',
-    async listen() {
-      const address = await api.app.listen({ host: '127.0.0.1', port: 0 });
+    async listen(port = 0) {
+      const address = await api.app.listen({ host: '127.0.0.1', port });
       h.url = address;
       return address;
     },

@@ -1,4 +1,4 @@
-import type { Socket } from 'socket.io-client';
+import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Readiness, Suggestion, Trigger } from '../schemas/index.ts';
 import { connected, nextEvent, startHarness, type Harness } from './harness.ts';
@@ -91,9 +91,32 @@ describe('socket.io namespaces', () => {
       ['/athlete', { role: 'athlete', user: 'a1' }],
     ] as const) {
       const socket = h.socket(ns, { token: await h.signer.sign(claims, '2s') });
+      const expired = nextEvent(socket, 'expired');
       expect(await connected(socket)).toEqual({ ok: true });
-      // the server's doing (a client's own disconnect is "io client disconnect")
+      // the server's doing (a client's own disconnect is "io client disconnect"), said first
       expect(await new Promise((resolve) => socket.once('disconnect', resolve))).toBe('io server disconnect');
+      expect(await expired).toEqual({ message: 'the token has expired' });
+    }
+  });
+
+  it('closes its connections on shutdown as a dropped network would: clients reconnect to the next server', async () => {
+    const stopping = await startHarness();
+    await stopping.listen();
+    // (not the harness's socket: it would disconnect from the client's side first)
+    const socket = connectSocket(`${stopping.url}/floor`, {
+      auth: { token: await stopping.token({ role: 'floor', floor: 'f1' }) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      expect(await connected(socket)).toEqual({ ok: true });
+      const reason = new Promise((resolve) => socket.once('disconnect', resolve));
+      await stopping.close();
+      // not "io server disconnect", which a socket.io client never retries
+      expect(await reason).toBe('transport close');
+    } finally {
+      socket.close();
     }
   });
 

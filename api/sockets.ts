@@ -75,6 +75,8 @@ function endAtExpiry(socket: Socket): void {
   const wait = () => {
     const left = expiresAt - Date.now();
     if (left <= 0) {
+      // said first: a client reconnects after any other end, and after this one must not
+      socket.emit('expired', { message: 'the token has expired' });
       socket.disconnect(true);
       return;
     }

@@ -31,13 +31,19 @@ export function connect(namespace, auth, badge) {
     badge.textContent = text;
   };
   show('connecting', 'connecting…');
+  let expired = false;
   socket.on('connect', () => show('connected', 'live'));
-  socket.on('disconnect', (reason) =>
-    // the server ends a connection when its token expires, and socket.io does not reconnect then
-    reason === 'io server disconnect'
-      ? show('refused', 'the token has expired: open the page with a new one')
-      : show('disconnected', `disconnected (${reason}) – reconnecting…`),
-  );
+  // the server says so before it ends a connection whose token expired
+  socket.on('expired', () => {
+    expired = true;
+    show('refused', 'the token has expired: open the page with a new one');
+  });
+  socket.on('disconnect', (reason) => {
+    if (expired) return;
+    show('disconnected', `disconnected (${reason}) – reconnecting…`);
+    // socket.io retries every end but one the server asked for: a screen retries that one too
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 2000);
+  });
   socket.io.on('reconnect_attempt', () => show('connecting', 'reconnecting…'));
   socket.on('connect_error', (err) => {
     // refused by the server (bad token): socket.io does not retry these
