@@ -154,6 +154,8 @@ export interface LiveView {
   readiness(userId: string): LatestReadiness | null;
   profile(userId: string): Profile | null;
   suggestion(userId: string): SuggestionEvent | null;
+  /** The user's open session (the one that put them on their floor), or null. */
+  session(userId: string): Session | null;
   /** Applies a session now (it was just produced; its record re-applies it idempotently). */
   applySession(session: Session): void;
   applyProfile(profile: Profile): void;
@@ -505,6 +507,18 @@ export function createLiveView(deps: StageDeps): LiveView {
     suggestion(userId) {
       const m = users.get(userId);
       return m?.suggestion ? suggestionEvent(m, m.suggestion) : null;
+    },
+    session(userId) {
+      const m = users.get(userId);
+      if (m === undefined || m.floorId === '' || m.sessionId === '') return null;
+      return {
+        sessionId: m.sessionId,
+        userId,
+        floorId: m.floorId,
+        alias: m.alias,
+        startedAt: m.startedAt,
+        endedAt: null,
+      };
     },
     applySession(session) {
       applySession(taskOf(session.userId), session);

@@ -206,6 +206,40 @@ describe('api routes', () => {
       expect((await h.read('profiles')).filter((p) => p.userId === 'u8')).toHaveLength(1);
     });
 
+    it('checks an athlete out: the ended session is produced and they leave the floor at once', async () => {
+      const checkIn = await call('POST', '/v1/sessions', tokens['gatewayF1'], {
+        userId: 'u7',
+        alias: 'Uma',
+        sessionId: 's-u7',
+      });
+      expect(checkIn.statusCode).toBe(201);
+      const end = (token: string | undefined, sessionId = 's-u7', userId = 'u7') =>
+        call('POST', `/v1/sessions/${sessionId}/end`, token, { userId });
+      // another floor's token, another session id, a token without a floor, an athlete: refused
+      for (const [res, status, error] of [
+        [await end(tokens['coachF2']), 404, 'not_found'],
+        [await end(tokens['coachF1'], 's-other'), 404, 'not_found'],
+        [await end(tokens['coachF1'], 's-u7', 'u8'), 404, 'not_found'],
+        [await end(tokens['deviceU1']), 403, 'forbidden'],
+        [await end(tokens['athleteU1']), 403, 'forbidden'],
+        [await end(tokens['floorF1']), 403, 'forbidden'],
+        [await end(undefined), 401, 'missing_token'],
+      ] as const) {
+        expect([res.statusCode, res.json().error]).toEqual([status, error]);
+      }
+      expect(h.api.view.floorOf('u7')).toBe('f1');
+
+      const res = await end(tokens['coachF1']);
+      expect(res.statusCode).toBe(200);
+      const { endedAt } = res.json() as { endedAt: number };
+      expect(res.json()).toEqual({ sessionId: 's-u7', endedAt });
+      expect(h.api.view.floorOf('u7')).toBeUndefined();
+      const stored = (await h.read('sessions')).filter((x) => x.sessionId === 's-u7');
+      expect(stored.map((x) => x.endedAt)).toEqual([null, endedAt]);
+      // ended already
+      expect((await end(tokens['coachF1'])).statusCode).toBe(404);
+    });
+
     it('refuses other tokens, other floors and bad bodies', async () => {
       const cases: [string | undefined, object, number, string][] = [
         [undefined, { userId: 'x', alias: 'X' }, 401, 'missing_token'],

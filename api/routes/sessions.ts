@@ -135,6 +135,63 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return reply.code(201).send({ sessionId: session.sessionId });
     },
   );
+
+  app.post(
+    '/v1/sessions/:sessionId/end',
+    {
+      onRequest: requireToken(ctx, ['device', 'coach', 'admin'], 'end sessions'),
+      schema: {
+        summary: 'check an athlete out: the session ends and they leave the floor',
+        description:
+          "The athlete's open session, on the token's floor (any floor for an admin token not bound to one). " +
+          'Their tile leaves the floor screens at once.',
+        tags: ['sessions'],
+        security: bearerAuth,
+        params: {
+          type: 'object',
+          required: ['sessionId'],
+          properties: { sessionId: idSchema },
+        },
+        body: {
+          type: 'object',
+          required: ['userId'],
+          additionalProperties: false,
+          properties: { userId: idSchema },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['sessionId', 'endedAt'],
+            properties: { sessionId: { type: 'string' }, endedAt: { type: 'integer' } },
+          },
+          ...errorResponses(400, 401, 403, 404, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      const claims = claimsOf(req);
+      const { sessionId } = req.params as { sessionId: string };
+      const { userId } = req.body as { userId: string };
+      if (claims.role !== 'admin' && claims.floor === undefined) {
+        throw new ApiError('forbidden', { reason: 'this token is not bound to a floor' });
+      }
+      const open = ctx.view.session(userId);
+      // (one on another floor is not found either: a floor's token learns nothing of the others)
+      const ours = open !== null && (claims.floor === undefined || claims.floor === open.floorId);
+      if (open === null || !ours || open.sessionId !== sessionId) {
+        throw new ApiError('not_found', { what: `open session ${sessionId} of this athlete on this floor` });
+      }
+      const ended: Session = { ...open, endedAt: Math.max(open.startedAt, ctx.now()) };
+      try {
+        await ctx.out.sessions.send([ended]);
+      } catch (err) {
+        req.log.error({ err }, 'session end not produced');
+        throw new ApiError('unavailable', { reason: 'the session end could not be stored; send it again' });
+      }
+      ctx.view.applySession(ended);
+      return reply.send({ sessionId, endedAt: ended.endedAt });
+    },
+  );
 }
 
 /** Whether two profiles hold the same data (their time aside), field by field. */
