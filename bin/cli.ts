@@ -32,14 +32,18 @@ export async function main(argv: string[]): Promise<number | null> {
         });
         const config = loadConfig(process.env, values as ConfigFlags);
         const roles = command === 'start' ? [...roleNames] : parseRoles(positionals);
+        // (checked before anything starts: a usage error then leaves nothing half-started)
+        if (command === 'run' && (values.seed !== undefined || values['no-sim'])) {
+          throw new UsageError('--seed and --no-sim are for start (the demo floor), not run');
+        }
+        const seed = Number(values.seed ?? 1);
+        if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${values.seed}`);
         const rt = await startRuntime(config, roles);
         rt.lifecycle.handleSignals();
         if (command === 'start') {
           const floorId = 'demo';
           let athleteId: string | undefined;
           if (!values['no-sim']) {
-            const seed = Number(values.seed ?? 1);
-            if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${values.seed}`);
             const demo = await startDemoFloor(rt, { floorId, users: 24, seed });
             athleteId = demo.athletes[0]?.userId;
           }

@@ -19,7 +19,7 @@ export async function tokenCommand(argv: string[], out: NodeJS.WritableStream): 
   if (!values.role || !roles.includes(values.role as Role)) {
     throw new UsageError(`--role must be one of ${roles.join(', ')}`);
   }
-  if (!/^\d+\s*[smhdw]$/.test(values.ttl))
+  if (!/^0*[1-9]\d*\s*[smhdw]$/.test(values.ttl))
     throw new UsageError(`--ttl must look like 30m, 12h or 7d, got ${values.ttl}`);
   const config = loadConfig(process.env, { 'data-dir': values['data-dir'] });
   const signer = tokenSigner(resolveAuthSecret(config.authSecret, config.dataDir));

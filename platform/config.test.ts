@@ -31,6 +31,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, { port: '70000' })).toThrow(/--port="70000"/);
   });
 
+  it('takes numbers only as decimal digits: a blank variable is unset, a blank flag, hex or an exponent is refused', () => {
+    expect(loadConfig({ PULSE_PORT: ' ' }).port).toBe(8080);
+    expect(loadConfig({ PULSE_PORT: ' 9090 ' }).port).toBe(9090);
+    expect(() => loadConfig({}, { port: '' })).toThrow('--port="": must be a whole number');
+    expect(() => loadConfig({ PULSE_PORT: '0x1F90' })).toThrow('PULSE_PORT="0x1F90": must be a whole number');
+    expect(() => loadConfig({ PULSE_FSYNC_INTERVAL_MS: '1e3' })).toThrow('must be a whole number');
+  });
+
+  it('takes KAFKA_BROKERS as host:port pairs', () => {
+    expect(loadConfig({ KAFKA_BROKERS: 'k1:9092, k2:9093' }).kafkaBrokers).toBe('k1:9092, k2:9093');
+    expect(loadConfig({ KAFKA_BROKERS: '[::1]:9092,10.0.0.7:9092' }).kafkaBrokers).toBe('[::1]:9092,10.0.0.7:9092');
+    for (const bad of ['localhost', 'k1:9092,', 'k1:port']) {
+      expect(() => loadConfig({ KAFKA_BROKERS: bad }), bad).toThrow('must be host:port[,host:port…]');
+    }
+  });
+
   it('names the LLM settings as unused when set (the coach is rule-based), and nothing otherwise', () => {
     expect(unusedSettings(loadConfig({}))).toEqual([]);
     expect(unusedSettings(loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', OPENAI_API_KEY: 'sk-x' }))).toEqual([

@@ -7,8 +7,18 @@ import { parseWindowSpecs, resolveWindows, type WindowSpec } from './window-spec
  * Typed configuration from the environment, overridden by command-line flags.
  * Every setting is one row: its variable, its flag, its type and default (CONTRACT.md table).
  */
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+/**
+ * A whole number in [min, max] written in decimal digits: Number() (and z.coerce) would take a
+ * blank for 0, and 0x1F90 or 1e3 as numbers too.
+ */
+const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number (digits only)')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+const port = whole(0, 65535);
 const exactlyOnceStages = ['processor', 'inference', 'coach'];
 
 const settings = {
@@ -21,32 +31,32 @@ const settings = {
     flag: 'log-level',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
-  partitions: { env: 'PULSE_PARTITIONS', flag: 'partitions', schema: positiveInt.max(1024).default(4) },
+  partitions: { env: 'PULSE_PARTITIONS', flag: 'partitions', schema: whole(1, 1024).default(4) },
   fsyncIntervalMs: {
     env: 'PULSE_FSYNC_INTERVAL_MS',
     flag: 'fsync-interval-ms',
-    schema: z.coerce.number().int().min(0).max(10_000).default(5),
+    schema: whole(0, 10_000).default(5),
   },
   commitIntervalMs: {
     env: 'PULSE_COMMIT_INTERVAL_MS',
     flag: 'commit-interval-ms',
-    schema: positiveInt.max(600_000).default(5_000),
+    schema: whole(1, 600_000).default(5_000),
   },
   retentionMs: {
     env: 'PULSE_LOG_RETENTION_MS',
     flag: 'log-retention-ms',
-    schema: positiveInt.default(7 * 24 * 3600 * 1000),
+    schema: whole(1).default(7 * 24 * 3600 * 1000),
   },
   retentionBytes: {
     env: 'PULSE_LOG_RETENTION_BYTES',
     flag: 'log-retention-bytes',
-    schema: positiveInt.default(1024 ** 3),
+    schema: whole(1).default(1024 ** 3),
   },
   // no default here: unset, PULSE_WINDOWS (or its default) sizes the live window (resolveWindows)
   windowMs: {
     env: 'PULSE_WINDOW_MS',
     flag: 'window-ms',
-    schema: z.coerce.number().int().min(1000).max(3_600_000).optional(),
+    schema: whole(1000, 3_600_000).optional(),
   },
   windows: {
     env: 'PULSE_WINDOWS',
@@ -67,7 +77,7 @@ const settings = {
   graceMs: {
     env: 'PULSE_GRACE_MS',
     flag: 'grace-ms',
-    schema: z.coerce.number().int().min(0).max(600_000).default(0),
+    schema: whole(0, 600_000).default(0),
   },
   zoneBasis: { env: 'PULSE_ZONE_BASIS', flag: 'zone-basis', schema: z.enum(['max', 'reserve']).default('max') },
   rrCorrection: { env: 'PULSE_RR_CORRECTION', flag: 'rr-correction', schema: z.enum(['auto', 'none']).default('auto') },
@@ -82,19 +92,30 @@ const settings = {
   outOfOrderMs: {
     env: 'PULSE_OUT_OF_ORDER_MS',
     flag: 'out-of-order-ms',
-    schema: z.coerce.number().int().min(0).max(600_000).default(5_000),
+    schema: whole(0, 600_000).default(5_000),
   },
-  idleTimeoutMs: { env: 'PULSE_IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', schema: positiveInt.default(30_000) },
-  evictAfterMs: { env: 'PULSE_EVICT_AFTER_MS', flag: 'evict-after-ms', schema: positiveInt.default(3_600_000) },
-  maxFutureSkewMs: { env: 'PULSE_MAX_FUTURE_SKEW_MS', flag: 'max-future-skew-ms', schema: positiveInt.default(60_000) },
-  maxBodyBytes: { env: 'PULSE_MAX_BODY_BYTES', flag: 'max-body-bytes', schema: positiveInt.default(1024 * 1024) },
-  ingestRatePerToken: { env: 'PULSE_INGEST_RATE', flag: 'ingest-rate', schema: positiveInt.default(5_000) },
+  idleTimeoutMs: { env: 'PULSE_IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', schema: whole(1).default(30_000) },
+  evictAfterMs: { env: 'PULSE_EVICT_AFTER_MS', flag: 'evict-after-ms', schema: whole(1).default(3_600_000) },
+  maxFutureSkewMs: { env: 'PULSE_MAX_FUTURE_SKEW_MS', flag: 'max-future-skew-ms', schema: whole(1).default(60_000) },
+  maxBodyBytes: { env: 'PULSE_MAX_BODY_BYTES', flag: 'max-body-bytes', schema: whole(1).default(1024 * 1024) },
+  ingestRatePerToken: { env: 'PULSE_INGEST_RATE', flag: 'ingest-rate', schema: whole(1).default(5_000) },
   maxSamplesPerRequest: {
     env: 'PULSE_MAX_SAMPLES_PER_REQUEST',
     flag: 'max-samples-per-request',
-    schema: positiveInt.default(5_000),
+    schema: whole(1).default(5_000),
   },
-  kafkaBrokers: { env: 'KAFKA_BROKERS', flag: 'kafka-brokers', schema: z.string().optional() },
+  kafkaBrokers: {
+    env: 'KAFKA_BROKERS',
+    flag: 'kafka-brokers',
+    schema: z
+      .string()
+      // (a host is a name, an IPv4 address or a bracketed IPv6 one)
+      .regex(
+        /^\s*(\[[\d:a-fA-F.]+\]|[^\s,:[\]]+):\d{1,5}\s*(,\s*(\[[\d:a-fA-F.]+\]|[^\s,:[\]]+):\d{1,5}\s*)*$/,
+        'must be host:port[,host:port…]',
+      )
+      .optional(),
+  },
   kafkaPrefix: {
     env: 'PULSE_KAFKA_PREFIX',
     flag: 'kafka-prefix',
@@ -106,7 +127,7 @@ const settings = {
   replicationFactor: {
     env: 'PULSE_REPLICATION_FACTOR',
     flag: 'replication-factor',
-    schema: positiveInt.max(16).default(1),
+    schema: whole(1, 16).default(1),
   },
   exactlyOnce: {
     env: 'PULSE_EXACTLY_ONCE',
@@ -129,7 +150,7 @@ const settings = {
   exactlyOnceCommitIntervalMs: {
     env: 'PULSE_EOS_COMMIT_INTERVAL_MS',
     flag: 'eos-commit-interval-ms',
-    schema: positiveInt.max(60_000).default(100),
+    schema: whole(1, 60_000).default(100),
   },
   schemaRegistryUrl: { env: 'SCHEMA_REGISTRY_URL', flag: 'schema-registry-url', schema: z.url().optional() },
   clickhouseUrl: { env: 'CLICKHOUSE_URL', flag: 'clickhouse-url', schema: z.url().optional() },
@@ -146,12 +167,12 @@ const settings = {
   sinkBatchRows: {
     env: 'PULSE_SINK_BATCH_ROWS',
     flag: 'sink-batch-rows',
-    schema: positiveInt.max(500_000).default(50_000),
+    schema: whole(1, 500_000).default(50_000),
   },
   sinkBatchAgeMs: {
     env: 'PULSE_SINK_BATCH_AGE_MS',
     flag: 'sink-batch-age-ms',
-    schema: positiveInt.max(600_000).default(1_000),
+    schema: whole(1, 600_000).default(1_000),
   },
   historyRetention: {
     env: 'PULSE_HISTORY_RETENTION',
@@ -225,7 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
   const problems: string[] = [];
   for (const [key, s] of Object.entries(settings)) {
     const fromFlag = s.flag === null ? undefined : flags[s.flag];
-    const raw = fromFlag ?? (env[s.env] === '' ? undefined : env[s.env]);
+    const raw = fromFlag ?? (env[s.env]?.trim() === '' ? undefined : env[s.env]);
     const parsed = (s.schema as z.ZodType).safeParse(raw);
     if (parsed.success) {
       out[key] = parsed.data;

@@ -36,6 +36,10 @@ describe('pulsecoach CLI exit codes (CONTRACT.md: 0 ok, 1 runtime failure, 2 bad
     [['token', '--role', 'king'], /--role must be one of/],
     [['token', '--role', 'athlete'], /needs a user/],
     [['token', '--role', 'admin', '--ttl', 'forever'], /--ttl must look like/],
+    // (a token that is expired when printed)
+    [['token', '--role', 'admin', '--ttl', '0s'], /--ttl must look like/],
+    [['start', '--seed', '1.5', '--port', '0'], /--seed must be an integer, got 1.5/],
+    [['run', 'api', '--seed', '3', '--port', '0'], /--seed and --no-sim are for start/],
     [['start', '--port', 'eighty'], /--port="eighty"/],
     [['start', '--bogus'], /Unknown option '--bogus'/],
     [['run', 'juggler'], /unknown role juggler/],
