@@ -1,9 +1,15 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AuthError, resolveAuthSecret, tokenSigner } from './auth.ts';
+import { ConfigError } from './config.ts';
+
+const run = promisify(execFile);
 
 const signer = tokenSigner('0123456789abcdef0123456789abcdef');
 
@@ -53,5 +59,33 @@ describe('tokens', () => {
     expect(readFileSync(join(dir, 'auth-secret'), 'utf8')).toBe(a);
     expect(statSync(join(dir, 'auth-secret')).mode & 0o077).toBe(0);
     expect(resolveAuthSecret('configured-secret-value', dir)).toBe('configured-secret-value');
+  });
+
+  it('gives processes that start together the one secret that was generated, and leaves no other file', async () => {
+    const auth = fileURLToPath(new URL('./auth.ts', import.meta.url));
+    // each waits for the same instant (argv[2]), then reads or makes the secret
+    const script = [
+      `import { resolveAuthSecret } from ${JSON.stringify(auth)};`,
+      'while (Date.now() < Number(process.argv[2]));',
+      'console.log(resolveAuthSecret(undefined, process.argv[1]));',
+    ].join('\n');
+    for (let round = 0; round < 3; round++) {
+      const dir = mkdtempSync(join(tmpdir(), 'pulse-auth-race-'));
+      const at = String(Date.now() + 3000);
+      const runs = Array.from({ length: 6 }, () =>
+        run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir, at]),
+      );
+      const secrets = (await Promise.all(runs)).map((r) => r.stdout.trim());
+      expect(new Set(secrets).size).toBe(1);
+      expect(secrets[0]!.length).toBeGreaterThanOrEqual(16);
+      expect(readdirSync(dir)).toEqual(['auth-secret']);
+    }
+  }, 60_000);
+
+  it('refuses a secret file too short to hold a secret (one left empty), saying how to fix it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pulse-auth-'));
+    writeFileSync(join(dir, 'auth-secret'), '');
+    expect(() => resolveAuthSecret(undefined, dir)).toThrow(ConfigError);
+    expect(() => resolveAuthSecret(undefined, dir)).toThrow(/holds no usable secret .*remove it/);
   });
 });

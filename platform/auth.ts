@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, jwtVerify } from 'jose';
+import { ConfigError } from './config.ts';
 
 /**
  * Tokens are JWT HS256 signed with PULSE_AUTH_SECRET (or, in embedded mode, a secret generated
@@ -77,16 +78,45 @@ function validateClaims(c: TokenClaims): void {
   if (c.role === 'device' && !c.user && !c.floor) throw new AuthError('a device token needs a user or a floor');
 }
 
-/** The configured secret, or (embedded mode) one generated once and kept in the data dir. */
+/** The shortest secret accepted (as PULSE_AUTH_SECRET must be). */
+const MIN_SECRET_LENGTH = 16;
+
+/**
+ * The configured secret, or (embedded mode) one generated once and kept in the data dir. The
+ * file appears whole or not at all (written aside, then linked into place), so processes that
+ * start together (`npm start` and `pulsecoach token`) all read the one that won.
+ */
 export function resolveAuthSecret(configured: string | undefined, dataDir: string): string {
   if (configured) return configured;
   const file = join(dataDir, 'auth-secret');
+  const existing = readSecret(file);
+  if (existing !== null) return existing;
+  mkdirSync(dataDir, { recursive: true });
+  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(aside, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
   try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    mkdirSync(dataDir, { recursive: true });
-    const secret = randomBytes(32).toString('base64url');
-    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
+    linkSync(aside, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(aside);
   }
+  return readSecret(file)!;
+}
+
+/** The secret in `file`, or null when there is no file; a file too short to be one is refused. */
+function readSecret(file: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  if (text.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(
+      `${file} holds no usable secret (under ${MIN_SECRET_LENGTH} characters): remove it to have one generated`,
+    );
+  }
+  return text;
 }
