@@ -6,6 +6,7 @@ const list = document.querySelector('[data-testid="suggestions"]');
 const userId = pathId();
 const token = takeToken();
 const MAX_ITEMS = 20;
+const FEEDBACK_TIMEOUT_MS = 10_000;
 
 function showLive(l) {
   document.querySelector('[data-testid="bpm"]').textContent = fmt.bpm(l.bpm);
@@ -24,9 +25,13 @@ function showSuggestion(socket, s) {
   const status = el('span', { class: 'status', 'data-testid': 'feedback-status' });
   const send = (rating) => {
     for (const b of item.querySelectorAll('button')) b.disabled = true;
-    socket.emit('feedback', { suggestionId: s.suggestionId, rating }, (answer) => {
-      status.textContent = answer && answer.ok ? 'thanks' : `not sent: ${answer?.message ?? 'no answer'}`;
-      if (!answer?.ok) for (const b of item.querySelectorAll('button')) b.disabled = false;
+    // (a connection lost before the answer would otherwise leave the buttons disabled for good)
+    socket.timeout(FEEDBACK_TIMEOUT_MS).emit('feedback', { suggestionId: s.suggestionId, rating }, (err, answer) => {
+      const ok = !err && answer?.ok;
+      status.textContent = ok
+        ? 'thanks'
+        : `not sent: ${err ? 'no answer, try again' : (answer?.message ?? 'no answer')}`;
+      if (!ok) for (const b of item.querySelectorAll('button')) b.disabled = false;
     });
   };
   const up = el('button', { type: 'button', 'data-testid': 'feedback-up' }, '👍 helpful');
