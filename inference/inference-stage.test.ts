@@ -118,6 +118,12 @@ describe('inference stage', () => {
     expect(longer.readiness.map(load)).toEqual([undefined, 'TRIMP 2.0 this session', 'TRIMP 3.0 this session']);
   });
 
+  it("shows the window's mean heart rate beside its % of max and zone, not its last reading", async () => {
+    const climbing = { ...live(0, 80), hrMean: 152, hrLast: 178 };
+    const { readiness } = await score([climbing]);
+    expect(readiness.map((r) => [r.bpm, r.pctMax, r.zone])).toEqual([[152, 80, 3]]);
+  });
+
   it('takes the live window by its name in PULSE_WINDOWS', async () => {
     const { readiness } = await score(
       [

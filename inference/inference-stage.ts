@@ -94,7 +94,8 @@ export function startInference(deps: StageDeps): RunningStage {
           score: r.score,
           band: r.band,
           factors: r.factors,
-          bpm: f.hrLast,
+          // the window's mean, as its pctMax and zone are: a tile's numbers agree with its colour
+          bpm: Math.round(f.hrMean),
           pctMax: f.pctMax,
           zone: f.zone,
           model: 'rules-v1',

@@ -8,7 +8,6 @@ export const scoredFields = [
   'windowStart',
   'windowEnd',
   'hrMean',
-  'hrLast',
   'pctMax',
   'trimpBanister',
   'zone',
