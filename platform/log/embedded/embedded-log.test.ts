@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logContract } from '../contract.ts';
@@ -203,6 +203,14 @@ describe('embedded log', () => {
     const reused = await open(dir);
     await close(reused);
     expect(readdirSync(dir).filter((f) => f.startsWith('LOCK'))).toEqual([]);
+  });
+
+  it('refuses a second open of a directory it holds, under another path too (a symlink)', async () => {
+    const dir = tempDir();
+    await open(dir);
+    const link = join(tempDir(), 'same');
+    symlinkSync(dir, link);
+    await expect(open(link)).rejects.toThrow(/is already open in this process/);
   });
 
   it('fails only the produces that wrote to a partition that cannot be written, and says so for /readyz', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -52,7 +52,8 @@ function holderRuns(pid: number, started: string | undefined): boolean {
 }
 
 export function lockDir(dir: string, logger: Logger): DirLock {
-  const key = resolve(dir);
+  // (the directory itself, whatever path names it: a symlink to an open one is that one)
+  const key = realpathSync(resolve(dir));
   const path = join(dir, 'LOCK');
   if (held.has(key)) {
     throw new Error(`log directory ${dir} is already open in this process (pid ${process.pid}, ${path})`);

@@ -183,6 +183,11 @@ export class PartitionStore {
       await fdatasync(this.fd);
       if (rolled) await fsyncDir(this.dir);
     } catch (err) {
+      // the frames are in the file (the page cache) though their produce fails: cut off (best
+      // effort), or recovery would keep them and the producer's retry would store them twice
+      await ftruncate(this.fd, seg.size)
+        .then(() => fdatasync(this.fd))
+        .catch(() => undefined);
       this.failure = withPath(err, `fdatasync of ${seg.path} failed; reopen the log to recover`);
       throw this.failure;
     }
