@@ -1,11 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LogRecord } from '../types.ts';
+import type * as FsIo from './fs-io.ts';
 import { testLogs } from './test-logs.ts';
 
 /** fdatasync fails when armed (the disk reports an error): the rest of fs-io is the real one. */
 const failing = vi.hoisted(() => ({ next: false }));
 vi.mock('./fs-io.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('./fs-io.ts')>();
+  const real = await importOriginal<typeof FsIo>();
   return {
     ...real,
     fdatasync: (fd: number) => {
