@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -51,6 +51,29 @@ function holderRuns(pid: number, started: string | undefined): boolean {
   return started === undefined || now === null || now === started;
 }
 
+/**
+ * Removes the LOCK judged stale from `text`, and only that one: a process starting at the same
+ * time may have taken it over in between, and unlinking the path would drop that live lock (both
+ * would then hold the directory). It is moved aside, checked, and put back if it is another.
+ */
+function removeStale(path: string, text: string): void {
+  const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(path, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    if (readFileSync(aside, 'utf8') !== text) linkSync(aside, path);
+  } catch (err) {
+    // (EEXIST: a third process holds it now; the next attempt reads whose it is)
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(aside);
+  }
+}
+
 export function lockDir(dir: string, logger: Logger): DirLock {
   // (the directory itself, whatever path names it: a symlink to an open one is that one)
   const key = realpathSync(resolve(dir));
@@ -75,11 +98,7 @@ export function lockDir(dir: string, logger: Logger): DirLock {
         );
       }
       logger.warn({ lock: path, stalePid: pidText }, 'taking over the lock of a process that is gone');
-      try {
-        unlinkSync(path);
-      } catch (unlinkErr) {
-        if ((unlinkErr as NodeJS.ErrnoException).code !== 'ENOENT') throw unlinkErr;
-      }
+      removeStale(path, text);
       continue;
     } finally {
       unlinkSync(aside);
