@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PULSE_FSYNC_INTERVAL_MS: '1e3' })).toThrow('must be a whole number');
   });
 
+  it("refuses deploy/k8s/secret.yaml's placeholder as PULSE_AUTH_SECRET, without showing it", () => {
+    expect(() => loadConfig({ PULSE_AUTH_SECRET: 'CHANGE-ME-at-least-16-characters' })).toThrow(
+      'PULSE_AUTH_SECRET: is the placeholder of deploy/k8s/secret.yaml: set a secret of your own',
+    );
+  });
+
   it('takes KAFKA_BROKERS as host:port pairs', () => {
     expect(loadConfig({ KAFKA_BROKERS: 'k1:9092, k2:9093' }).kafkaBrokers).toBe('k1:9092, k2:9093');
     expect(loadConfig({ KAFKA_BROKERS: '[::1]:9092,10.0.0.7:9092' }).kafkaBrokers).toBe('[::1]:9092,10.0.0.7:9092');

@@ -200,7 +200,15 @@ const settings = {
   authSecret: {
     env: 'PULSE_AUTH_SECRET',
     flag: null,
-    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    schema: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      // deploy/k8s/secret.yaml's placeholder: a key anyone can read in the repo would let anyone sign tokens
+      .refine(
+        (v) => !v.startsWith('CHANGE-ME'),
+        'is the placeholder of deploy/k8s/secret.yaml: set a secret of your own',
+      )
+      .optional(),
   },
 } as const;
 

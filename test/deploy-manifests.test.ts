@@ -59,9 +59,11 @@ describe('docker-compose.yml', () => {
     for (const s of Object.values(services)) expect(s.container_name).toBeUndefined();
   });
 
-  it('publishes api and ingest on distinct loopback host ports', () => {
-    expect(services.api.ports).toEqual(['127.0.0.1:8080:8080']);
+  it('publishes api and ingest on loopback host ports of their own, apart from the embedded service (also started)', () => {
+    expect(services.api.ports).toEqual(['127.0.0.1:8082:8080']);
     expect(services.ingest.ports).toEqual(['127.0.0.1:8081:8080']);
+    const hostPorts = Object.values(services).flatMap((s) => (s.ports ?? []) as string[]);
+    expect(new Set(hostPorts).size).toBe(hostPorts.length);
   });
 
   it('runs Kafka as a single KRaft broker + controller advertised as kafka:9092', () => {
