@@ -143,20 +143,23 @@ export class ConfluentWireFormat {
   }
 
   private async writer(codec: TopicCodec, id: number): Promise<Resolver | Unreadable> {
-    let found: Resolver | Unreadable;
+    let info;
     try {
-      const info = await this.client.getBySubjectAndId(codec.subject, id);
-      const type = avro.Type.forSchema(JSON.parse(info.schema) as avro.Schema);
-      try {
-        found = codec.type.createResolver(type);
-      } catch {
-        found = 'incompatible-schema';
-      }
+      info = await this.client.getBySubjectAndId(codec.subject, id);
     } catch (err) {
       // only the registry's "no such schema" is an answer; anything else (down, timeout) is retried
       if (!(err instanceof RestError) || err.status !== 404) throw err;
       // not kept: a registry replica that lags may know the id a moment later
       return 'unknown-schema';
+    }
+    // a schema the registry has but this build cannot read (JSON Schema, Protobuf, Avro it cannot
+    // parse): an answer too, or the record would stop its partition for ever, asked again each time
+    let found: Resolver | Unreadable;
+    try {
+      if ((info.schemaType ?? 'AVRO') !== 'AVRO') throw new Error(`a ${info.schemaType} schema`);
+      found = codec.type.createResolver(avro.Type.forSchema(JSON.parse(info.schema) as avro.Schema));
+    } catch {
+      found = 'incompatible-schema';
     }
     codec.writers.set(id, found);
     return found;
