@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createTaskState } from '../../platform/state.ts';
 import { parseWindowSpecs } from '../../platform/window-specs.ts';
 import { serde, type Features } from '../../schemas/index.ts';
+import { summarise, type SeriesSample } from '../features/window-summary.ts';
 import { WindowEngine, type AddResult, type EngineOptions } from './engine.ts';
 import type { EngineSample } from './sample-buffer.ts';
 import { userStreamSchema, type UserStream, type UserStreamRecord } from './user-stream.ts';
@@ -271,6 +272,46 @@ describe('WindowEngine properties', () => {
         }
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('tiles time: the live windows hold, between them, what the whole series holds (dropouts and readings without heart rate included)', () => {
+    // readings up to 9.9 s apart, so that no 10 s window between two readings is empty (an empty
+    // window emits nothing, and would take the time a reading holds into it along)
+    const stepsArb = fc.array(
+      fc.record({
+        gapMs: fc.integer({ min: 1, max: 9900 }),
+        bpm: fc.oneof(fc.constant(null), fc.integer({ min: 50, max: 200 })),
+      }),
+      { minLength: 2, maxLength: 80 },
+    );
+    fc.assert(
+      fc.property(stepsArb, optsArb, fc.integer({ min: 0, max: 9999 }), (steps, opts, phase) => {
+        const engine = new WindowEngine(parseWindowSpecs('live=tumbling:10s,session=session:1h'), opts);
+        const st = engine.newStream('user-0');
+        st.maxHr = 190;
+        st.restHr = 55;
+        const out: Features[] = [];
+        let ts = D + 3_600_000 + phase;
+        const series: SeriesSample[] = [];
+        for (const { gapMs, bpm } of steps) {
+          ts += gapMs;
+          const reading = { ts, bpm, cadence: null, power: null, speed: bpm === null ? 2.5 : null, steps: null };
+          series.push({ ...reading, rr: [] });
+          const s: EngineSample = { userId: 'user-0', deviceId: 'watch', receivedAt: 0, rr: [], ...reading };
+          expect(engine.add(st, s, (f) => void out.push(f))).toBe('added');
+        }
+        engine.idle(st, 'user-0', ts + DAY / 2, 60_000, (f) => void out.push(f));
+        const live = out.filter((f) => f.window === 'live');
+        const whole = summarise(series, engine.personal(st), { endTs: live.at(-1)!.windowEnd });
+        const sum = (of: (f: Features) => number) => live.reduce((a, f) => a + of(f), 0);
+        expect(sum((f) => f.durationSec)).toBeCloseTo(whole.durationSec, 6);
+        for (let z = 0; z < 5; z++) expect(sum((f) => f.zoneSeconds[z]!)).toBeCloseTo(whole.zoneSeconds[z]!, 6);
+        expect(sum((f) => f.trimpBanister)).toBeCloseTo(whole.trimpBanister, 6);
+        expect(sum((f) => f.trimpEdwards)).toBeCloseTo(whole.trimpEdwards, 6);
+        expect(out.find((f) => f.window === 'session')!.durationSec).toBeCloseTo(whole.durationSec, 6);
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -583,6 +583,21 @@ describe('time across live window boundaries', () => {
     expect(of('session')[0]!.durationSec).toBeCloseTo(59.7, 9);
   });
 
+  it("credits a reading's time up to the max gap into the next window, across a dropout or a window without heart rate", () => {
+    const { engine, st, add, of, emit } = setup();
+    // 0.3 s … 7.3 s, a dropout, then 15 s … 19 s; then readings without heart rate in [20 s, 30 s)
+    add(...run(T0 + 300, 8), ...run(T0 + 15_000, 5), ...run(T0 + 20_500, 3, () => null, { speed: 3 }));
+    engine.idle(st, 'u1', T0 + 3_600_000, 30_000, emit);
+    // the 7.3 s reading holds 5 s in one long series: 2.7 s of it in the first window, 2.3 s in the
+    // second; the 19 s reading holds 1 s in the second and 4 s in the third
+    expect(of('live').map((f) => f.durationSec)).toEqual([
+      expect.closeTo(9.7, 9),
+      expect.closeTo(7.3, 9),
+      expect.closeTo(4, 9),
+    ]);
+    expect(of('live')[2]!.hrCount).toBe(0);
+  });
+
   it('does not carry a reading across a dropout', () => {
     const { engine, st, add, of, emit } = setup();
     add(...run(T0 + 300, 5), ...run(T0 + 20_300, 5));

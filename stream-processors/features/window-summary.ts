@@ -37,9 +37,9 @@ export interface SummaryOptions {
   /** the step counter just before the series (see summariseActivity) */
   stepsBefore?: number;
   /**
-   * A live window's start and the heart-rate reading just before it (the previous window's last):
-   * that reading holds from the start until this window's first reading, as it would in one long
-   * series, when no dropout (more than the max gap) lies between them.
+   * A live window's start and the heart-rate reading just before it (the previous windows' last):
+   * that reading holds from the start until this window's first heart-rate reading (or its end),
+   * at most the max gap after its own ts, as it would in one long series.
    */
   startTs?: number;
   hrBefore?: HrSample;
@@ -130,18 +130,21 @@ export function summariseInto(
   const first = hr[0];
   const last = hr[hr.length - 1];
   const stats = hrStats(bpm);
-  // readings hold until the next one: the previous window's last reading holds from this window's
-  // start to its first reading, and this window's last reading holds until its end
+  // readings hold until the next one, for at most the max gap: the previous window's last
+  // heart-rate reading holds into this window until the first one here (or its end), unless a
+  // dropout cut it off sooner, and this window's last reading holds until its end
   const before = opts.hrBefore;
-  const heldBefore =
-    first !== undefined &&
-    before !== undefined &&
-    opts.startTs !== undefined &&
-    opts.startTs < first.ts &&
-    (first.ts - before.ts) / 1000 <= maxGapS;
-  const held: HrSample[] = heldBefore ? [{ ts: opts.startTs!, bpm: before.bpm }] : [];
+  const held: HrSample[] = [];
+  if (before !== undefined && opts.startTs !== undefined) {
+    const next = first ? first.ts : (opts.endTs ?? opts.startTs);
+    const heldMs = Math.min(next, before.ts + maxGapS * 1000) - Math.max(opts.startTs, before.ts);
+    // placed so that it holds just that long (the series functions use only how long each reading holds)
+    if (heldMs > 0) held.push({ ts: next - heldMs, bpm: before.bpm });
+  }
   for (const s of hr) held.push(s);
-  if (last && opts.endTs !== undefined && opts.endTs > last.ts) held.push({ ts: opts.endTs, bpm: last.bpm });
+  const lastHeld = held[held.length - 1];
+  if (lastHeld && opts.endTs !== undefined && opts.endTs > lastHeld.ts)
+    held.push({ ts: opts.endTs, bpm: lastHeld.bpm });
   const zones = timeInZones(held, scaleOf(p), maxGapS);
   let durationSec = 0;
   for (let i = 0; i < held.length; i++) durationSec += heldSeconds(held, i, maxGapS);
