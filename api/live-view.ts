@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import avro from 'avsc';
-import { partitionFor, runStage, type RunningStage, type StageDeps } from '../platform/index.ts';
+import { liveWindowOf, partitionFor, runStage, type RunningStage, type StageDeps } from '../platform/index.ts';
 import {
   serde,
   topics,
@@ -49,6 +49,11 @@ export interface Tile {
   ts: number | null;
   /** ingest time of the sample that closed that window, for latency tracing */
   traceArrivalMs: number | null;
+  /**
+   * no readiness for longer than the view's stale time (see staleAfterMs): the live values are
+   * null, `ts` still says when the last one was
+   */
+  stale: boolean;
 }
 
 export interface Live {
@@ -60,6 +65,8 @@ export interface Live {
   band: Band | null;
   ts: number | null;
   traceArrivalMs: number | null;
+  /** as Tile's */
+  stale: boolean;
 }
 
 export interface LatestReadiness {
@@ -129,6 +136,13 @@ class Member {
   zone = 0;
   windowEnd = 0;
   traceArrivalMs = 0;
+  /**
+   * when this process applied the latest readiness (its own clock: windows are in the devices'
+   * time, and a readiness replayed at start-up counts from then)
+   */
+  seenAt = 0;
+  /** that was more than the stale time ago (the screens were told) */
+  stale = false;
   factors: Factor[] = NO_FACTORS;
   /** latest suggestion */
   suggestion: Suggestion | null = null;
@@ -148,6 +162,11 @@ export interface LiveView {
   caughtUp(): Promise<void>;
   readonly started: boolean;
   setListener(listener: ViewListener): void;
+  /**
+   * Marks the members whose latest readiness is older than the stale time at `now` stale, and
+   * tells the screens (the view does this itself every few seconds while started).
+   */
+  expireStale(now?: number): void;
   floorOf(userId: string): string | undefined;
   tiles(floorId: string): Tile[];
   live(userId: string): Live;
@@ -177,6 +196,15 @@ function suggestionEvent(m: Member, s: Suggestion): SuggestionEvent {
   };
 }
 
+/**
+ * A member's live values go stale after this many live windows without a readiness (a strap off,
+ * an athlete gone without checking out), and never sooner than STALE_MIN_MS: a readiness comes
+ * once per live window, a little after it closes.
+ */
+const STALE_WINDOWS = 3;
+const STALE_MIN_MS = 30_000;
+const STALE_SWEEP_MS = 5_000;
+
 const quiet: ViewListener = { tile() {}, leave() {}, live() {}, suggestion() {}, trigger() {} };
 
 export function createLiveView(deps: StageDeps): LiveView {
@@ -188,7 +216,9 @@ export function createLiveView(deps: StageDeps): LiveView {
   let listener: ViewListener = quiet;
   let running: RunningStage | null = null;
   let started = false;
+  let sweep: NodeJS.Timeout | undefined;
   const latency = deps.metrics.pipelineLatencySeconds.labels('api');
+  const staleAfterMs = Math.max(STALE_MIN_MS, STALE_WINDOWS * liveWindowOf(deps.config.windows).sizeMs);
 
   const codecs = {
     sessions: serde('Session'),
@@ -232,7 +262,7 @@ export function createLiveView(deps: StageDeps): LiveView {
   }
 
   function tileOf(m: Member): Tile {
-    const has = m.score >= 0;
+    const has = m.score >= 0 && !m.stale;
     return {
       userId: m.userId,
       alias: m.alias,
@@ -243,13 +273,14 @@ export function createLiveView(deps: StageDeps): LiveView {
       band: has ? m.band : null,
       suggestion:
         m.suggestion === null ? null : { text: m.suggestion.text, action: m.suggestion.action, ts: m.suggestion.ts },
-      ts: has ? m.windowEnd : null,
+      ts: m.score >= 0 ? m.windowEnd : null,
       traceArrivalMs: has ? m.traceArrivalMs : null,
+      stale: m.stale,
     };
   }
 
   function liveOf(userId: string, m: Member | undefined): Live {
-    const has = m !== undefined && m.score >= 0;
+    const has = m !== undefined && m.score >= 0 && !m.stale;
     return {
       userId,
       bpm: has ? m.bpm : null,
@@ -257,9 +288,24 @@ export function createLiveView(deps: StageDeps): LiveView {
       pctMax: has ? m.pctMax : null,
       readiness: has ? m.score : null,
       band: has ? m.band : null,
-      ts: has ? m.windowEnd : null,
+      ts: m !== undefined && m.score >= 0 ? m.windowEnd : null,
       traceArrivalMs: has ? m.traceArrivalMs : null,
+      stale: m?.stale ?? false,
     };
+  }
+
+  /** Tells the screens of a member's changed live state. */
+  function publish(m: Member): void {
+    if (m.floorId !== '') listener.tile(m.floorId, tileOf(m));
+    listener.live(m.userId, liveOf(m.userId, m));
+  }
+
+  function expireStale(now = Date.now()): void {
+    for (const m of users.values()) {
+      if (m.score < 0 || m.stale || now - m.seenAt <= staleAfterMs) continue;
+      m.stale = true;
+      publish(m);
+    }
   }
 
   function leaveFloor(m: Member): void {
@@ -325,14 +371,15 @@ export function createLiveView(deps: StageDeps): LiveView {
     m.zone = r.zone;
     m.windowEnd = r.windowEnd;
     m.traceArrivalMs = r.traceArrivalMs;
+    m.seenAt = Date.now();
+    m.stale = false;
     // factor details take few values ("TRIMP 12.3 this session"): one copy each, like the names
     for (const f of r.factors) {
       f.name = shared(f.name);
       f.detail = shared(f.detail);
     }
     m.factors = r.factors.length === 0 ? NO_FACTORS : r.factors;
-    if (m.floorId !== '') listener.tile(m.floorId, tileOf(m));
-    listener.live(m.userId, liveOf(m.userId, m));
+    publish(m);
     // sample arrival at ingest → pushed to the rooms; not while replaying history at start-up
     if (started && r.traceArrivalMs > 0) latency.observe(Math.max(0, Date.now() - r.traceArrivalMs) / 1000);
   }
@@ -458,9 +505,11 @@ export function createLiveView(deps: StageDeps): LiveView {
       });
       await running.subscription.caughtUp();
       started = true;
+      sweep = setInterval(expireStale, STALE_SWEEP_MS).unref();
     },
     async close() {
       started = false;
+      clearInterval(sweep);
       const r = running;
       running = null;
       await r?.close();
@@ -471,6 +520,7 @@ export function createLiveView(deps: StageDeps): LiveView {
     setListener(l) {
       listener = l;
     },
+    expireStale,
     floorOf(userId) {
       const f = users.get(userId)?.floorId;
       return f === undefined || f === '' ? undefined : f;

@@ -168,6 +168,7 @@ describe('socket.io namespaces', () => {
       band: null,
       ts: null,
       traceArrivalMs: null,
+      stale: false,
     });
     await firstB;
     const gotA = record(a, ['live', 'suggestion']);
@@ -199,6 +200,7 @@ describe('socket.io namespaces', () => {
           band: 'green',
           ts: 10_000,
           traceArrivalMs: 10_001,
+          stale: false,
         },
       },
       {
@@ -212,6 +214,7 @@ describe('socket.io namespaces', () => {
           band: 'green',
           ts: 90_000,
           traceArrivalMs: 90_001,
+          stale: false,
         },
       },
     ]);
@@ -312,6 +315,47 @@ describe('socket.io namespaces', () => {
     expect(await left).toEqual({ userId: 'a2' });
     expect(await joined).toMatchObject({ userId: 'a2', alias: 'Abe', bpm: 120 });
     expect(h.api.view.tiles('f1').map((t) => t.userId)).toEqual(['a1']);
+  });
+
+  it('says a tile and live state went stale after three live windows without a readiness, and live with the next', async () => {
+    await checkIn('f4', 'c1', 'Cy');
+    const [floorToken, athleteToken] = [
+      await h.token({ role: 'floor', floor: 'f4' }),
+      await h.token({ role: 'athlete', user: 'c1' }),
+    ];
+    const floor = h.socket('/floor', { token: floorToken });
+    const athlete = h.socket('/athlete', { token: athleteToken });
+    await Promise.all([nextEvent(floor, 'tiles'), nextEvent(athlete, 'live')]);
+    const fresh = nextEvent<Tile>(floor, 'tile', (t) => t.bpm === 140);
+    const freshLive = nextEvent<Live>(athlete, 'live', (l) => l.bpm === 140);
+    await h.produce('readiness', [readiness('c1', 300_000, 140)]);
+    await Promise.all([fresh, freshLive]);
+    const got = record(floor, ['tile']);
+    const gotLive = record(athlete, ['live']);
+    // the default live window is 10 s: stale after 30 s without a readiness, not before
+    h.api.view.expireStale(Date.now() + 20_000);
+    const stale = nextEvent<Tile>(floor, 'tile');
+    const staleLive = nextEvent<Live>(athlete, 'live');
+    h.api.view.expireStale(Date.now() + 40_000);
+    expect(await stale).toMatchObject({
+      userId: 'c1',
+      stale: true,
+      bpm: null,
+      zone: null,
+      readiness: null,
+      ts: 300_000,
+    });
+    expect(await staleLive).toMatchObject({ userId: 'c1', stale: true, bpm: null, ts: 300_000 });
+    // told once
+    h.api.view.expireStale(Date.now() + 80_000);
+    expect(h.api.view.tiles('f4')).toEqual([expect.objectContaining({ userId: 'c1', stale: true, bpm: null })]);
+    const back = nextEvent<Tile>(floor, 'tile');
+    const backLive = nextEvent<Live>(athlete, 'live');
+    await h.produce('readiness', [readiness('c1', 310_000, 141)]);
+    expect(await back).toMatchObject({ userId: 'c1', stale: false, bpm: 141, ts: 310_000 });
+    expect(await backLive).toMatchObject({ userId: 'c1', stale: false, bpm: 141 });
+    expect(got.map((e) => (e.value as Tile).stale)).toEqual([true, false]);
+    expect(gotLive.map((e) => (e.value as Live).stale)).toEqual([true, false]);
   });
 
   it('takes feedback from an athlete, validated, and acknowledges it', async () => {

@@ -18,6 +18,7 @@ function showLive(l) {
   r.textContent = fmt.score(l.readiness);
   r.className = `readiness ${l.band ? `band-${l.band}` : ''}`;
   r.dataset.band = l.band ?? '';
+  document.querySelector('[data-testid="signal"]').textContent = l.stale ? fmt.lost(l.ts) : '';
 }
 
 function showSuggestion(socket, s) {

@@ -69,4 +69,6 @@ export const fmt = {
   zone: (z) => (z === null || z === undefined ? '–' : z === 0 ? 'Z0' : `Z${z}`),
   score: (v) => (v === null || v === undefined ? '–' : String(v)),
   time: (ts) => new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+  /** a stale member's note: when their last live window ended, if there was one */
+  lost: (ts) => (ts === null || ts === undefined ? 'no signal' : `no signal since ${fmt.time(ts)}`),
 };

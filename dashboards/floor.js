@@ -33,6 +33,7 @@ export function mountFloor(namespace) {
         { class: 'meta' },
         el('span', { 'data-testid': 'pctmax' }),
         el('span', { class: 'zone', 'data-testid': 'zone' }),
+        el('span', { class: 'signal', 'data-testid': 'signal' }),
       ),
       el('p', { class: 'suggestion', 'data-testid': 'suggestion' }),
     );
@@ -43,8 +44,11 @@ export function mountFloor(namespace) {
   function render(t) {
     const node = tiles.get(t.userId) ?? build(t.userId);
     tiles.set(t.userId, node);
-    node.className = `tile z${t.zone ?? 0}${node.dataset.alert ? ' alert' : ''}`;
+    node.className = `tile z${t.zone ?? 0}${node.dataset.alert ? ' alert' : ''}${t.stale ? ' stale' : ''}`;
     node.dataset.zone = String(t.zone ?? '');
+    node.dataset.stale = String(Boolean(t.stale));
+    // the server clears a stale member's live values; say since when nothing came
+    node.querySelector('[data-testid="signal"]').textContent = t.stale ? fmt.lost(t.ts) : '';
     node.querySelector('.alias').textContent = t.alias || t.userId;
     const r = node.querySelector('.readiness');
     r.textContent = fmt.score(t.readiness);
