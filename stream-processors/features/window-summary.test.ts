@@ -172,6 +172,20 @@ describe('summarise', () => {
     expect(none.zoneSeconds).toEqual([0, 0, 0, 0, 0]);
   });
 
+  it('credits the reading before a window from its start, at most the max gap after the reading, and only when it is before the start', () => {
+    const w = [reading(T0 + 3000, 120), reading(T0 + 8000, 120)];
+    const at = (beforeTs: number) =>
+      summarise(w, P, { startTs: T0, endTs: T0 + 10_000, hrBefore: { ts: beforeTs, bpm: 100 } });
+    // 5 s between the two, the last holds 2 s to the end; before that, the reading 1 s before the start holds 3 s
+    expect(at(T0 - 1000).durationSec).toBeCloseTo(10, 9);
+    expect(at(T0 - 1000).zoneSeconds[0]).toBeCloseTo(3, 9);
+    // 4.5 s before the start: its 5 s end 0.5 s into the window
+    expect(at(T0 - 4500).durationSec).toBeCloseTo(7.5, 9);
+    // one at or after the start is not one before it (a live size changed across a restart)
+    expect(at(T0).durationSec).toBeCloseTo(7, 9);
+    expect(at(T0 + 1000).durationSec).toBeCloseTo(7, 9);
+  });
+
   it('zones by heart-rate reserve use restHr', () => {
     const v = summarise(series, { ...P, zoneBasis: 'reserve' });
     // %HRR of 100…190 at rest 60, max 200: 28.6, 35.7, 42.9, 50, 57.1, 64.3, 71.4, 78.6, 85.7, 92.9

@@ -39,7 +39,8 @@ export interface SummaryOptions {
   /**
    * A live window's start and the heart-rate reading just before it (the previous windows' last):
    * that reading holds from the start until this window's first heart-rate reading (or its end),
-   * at most the max gap after its own ts, as it would in one long series.
+   * at most the max gap after its own ts, as it would in one long series. (What it holds into a
+   * window with no reading at all is lost: such a window is not emitted.)
    */
   startTs?: number;
   hrBefore?: HrSample;
@@ -135,9 +136,11 @@ export function summariseInto(
   // dropout cut it off sooner, and this window's last reading holds until its end
   const before = opts.hrBefore;
   const held: HrSample[] = [];
-  if (before !== undefined && opts.startTs !== undefined) {
+  // (a reading at or after the start is in a window of a live size changed across a restart, which
+  // credited its time up to that window's end already)
+  if (before !== undefined && opts.startTs !== undefined && before.ts < opts.startTs) {
     const next = first ? first.ts : (opts.endTs ?? opts.startTs);
-    const heldMs = Math.min(next, before.ts + maxGapS * 1000) - Math.max(opts.startTs, before.ts);
+    const heldMs = Math.min(next, before.ts + maxGapS * 1000) - opts.startTs;
     // placed so that it holds just that long (the series functions use only how long each reading holds)
     if (heldMs > 0) held.push({ ts: next - heldMs, bpm: before.bpm });
   }
