@@ -133,12 +133,12 @@ describe('floor dashboard in Chromium', () => {
     expect(await page.locator('[data-testid="tile"]').count()).toBe(3);
 
     // nothing for three live windows: the tiles say so instead of showing the last values as live
-    h.api.view.expireStale(Date.now() + 60_000);
+    h.api.view.expireStale(performance.now() + 60_000);
     await untilBpm(page, ['–', '–', '–']);
     const staleTiles = page.locator('[data-testid="tile"][data-stale="true"]');
     expect(await staleTiles.count()).toBe(3);
     expect(await page.locator('[data-testid="tile"].stale [data-testid="signal"]').first().textContent()).toMatch(
-      /^no signal since \d/,
+      /^no signal since .*\d/,
     );
     await h.produce('readiness', [readiness('m3', 40_000, 150, 4, 30)]);
     await untilBpm(page, ['–', '–', '150']);
@@ -229,7 +229,7 @@ describe('floor dashboard in Chromium', () => {
         followed: null,
       },
     ]);
-    h.api.view.expireStale(Date.now() + 60_000);
+    h.api.view.expireStale(performance.now() + 60_000);
     await page.waitForSelector('[data-testid="signal"]:has-text("no signal since")');
     expect(await page.textContent('[data-testid="bpm"]')).toBe('–');
     await page.close();

@@ -56,7 +56,7 @@ export const profileOutput = {
 
 export const readinessOutput = {
   type: 'object',
-  required: ['userId', 'score', 'band', 'bpm', 'pctMax', 'zone', 'windowEnd', 'factors'],
+  required: ['userId', 'score', 'band', 'bpm', 'pctMax', 'zone', 'windowEnd', 'factors', 'stale'],
   properties: {
     userId: { type: 'string' },
     score: { type: 'integer', description: '0-100' },
@@ -66,6 +66,10 @@ export const readinessOutput = {
     zone: { type: 'integer', description: '1-5, 0 below zone 1' },
     windowEnd: { type: 'integer', description: 'end of the live window scored, ms since the epoch' },
     traceArrivalMs: { type: 'integer' },
+    stale: {
+      type: 'boolean',
+      description: 'no readiness for three live windows (30 s at least): the screens show no signal',
+    },
     factors: {
       type: 'array',
       items: {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { serde, topics, type Readiness } from '../schemas/index.ts';
 import { connected, nextEvent, startHarness, type Harness } from './harness.ts';
 import type { Tile } from './live-view.ts';
 
@@ -74,5 +75,47 @@ describe('live view', () => {
     expect(await left).toEqual({ userId: 'u1' });
     expect(h.api.view.floorOf('u1')).toBeUndefined();
     expect(h.api.view.tiles('f1')).toEqual([]);
+  });
+
+  it('shows a readiness replayed at start-up as stale when it was appended longer ago than the stale time', async () => {
+    const first = await startHarness({ now: () => NOW });
+    const gateway = await first.token({ role: 'device', floor: 'f1' });
+    for (const userId of ['u1', 'u2']) {
+      const res = await first.api.app.inject({
+        method: 'POST',
+        url: '/v1/sessions',
+        headers: { authorization: `Bearer ${gateway}` },
+        payload: { userId, alias: userId },
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    await first.api.view.caughtUp();
+    // the view stops (its offsets committed); then a readiness from 10 min ago and one from now
+    await first.api.view.close();
+    const readiness = (userId: string): Readiness => ({
+      userId,
+      windowEnd: NOW,
+      score: 70,
+      band: 'green',
+      factors: [],
+      bpm: 130,
+      pctMax: 70,
+      zone: 3,
+      model: 'rules-v1',
+      traceArrivalMs: NOW,
+    });
+    const codec = serde('Readiness');
+    await first.log.produce(topics.readiness.name, [
+      { key: 'u1', value: codec.encode(readiness('u1')), timestamp: Date.now() - 600_000 },
+      { key: 'u2', value: codec.encode(readiness('u2')), timestamp: Date.now() },
+    ]);
+    await first.close(true);
+
+    const second = await startHarness({ dir: first.dir, now: () => NOW });
+    open.push(second);
+    const byUser = Object.fromEntries(second.api.view.tiles('f1').map((t) => [t.userId, t]));
+    expect(byUser['u1']).toMatchObject({ stale: true, bpm: null, ts: NOW });
+    expect(byUser['u2']).toMatchObject({ stale: false, bpm: 130, ts: NOW });
+    expect(second.api.view.readiness('u1')).toMatchObject({ stale: true, bpm: 130 });
   });
 });

@@ -79,6 +79,8 @@ export interface LatestReadiness {
   windowEnd: number;
   traceArrivalMs: number;
   factors: Factor[];
+  /** as Tile's (the values are still given) */
+  stale: boolean;
 }
 
 /** A suggestion as the screens get it, with the alias shown on the floor. */
@@ -137,8 +139,8 @@ class Member {
   windowEnd = 0;
   traceArrivalMs = 0;
   /**
-   * when this process applied the latest readiness (its own clock: windows are in the devices'
-   * time, and a readiness replayed at start-up counts from then)
+   * when the latest readiness was appended to its topic, on this process's monotonic clock
+   * (performance.now(): a wall-clock step must not expire every tile at once)
    */
   seenAt = 0;
   /** that was more than the stale time ago (the screens were told) */
@@ -163,8 +165,9 @@ export interface LiveView {
   readonly started: boolean;
   setListener(listener: ViewListener): void;
   /**
-   * Marks the members whose latest readiness is older than the stale time at `now` stale, and
-   * tells the screens (the view does this itself every few seconds while started).
+   * Marks the members whose latest readiness is older than the stale time at `now` (on the
+   * performance.now() clock; default: now) stale, and tells the screens (the view does this
+   * itself every few seconds while started).
    */
   expireStale(now?: number): void;
   floorOf(userId: string): string | undefined;
@@ -300,7 +303,7 @@ export function createLiveView(deps: StageDeps): LiveView {
     listener.live(m.userId, liveOf(m.userId, m));
   }
 
-  function expireStale(now = Date.now()): void {
+  function expireStale(now = performance.now()): void {
     for (const m of users.values()) {
       if (m.score < 0 || m.stale || now - m.seenAt <= staleAfterMs) continue;
       m.stale = true;
@@ -361,9 +364,10 @@ export function createLiveView(deps: StageDeps): LiveView {
     snapshots.set(m.task, null);
   }
 
-  function applyReadiness(task: number, r: Readiness): void {
+  function applyReadiness(task: number, r: Readiness, appendedAt: number): void {
     const m = member(r.userId, task);
-    if (m.score >= 0 && r.windowEnd < m.windowEnd) return; // a redelivered older window
+    // a redelivered window, or an older one (the same one again must not make a stale tile live)
+    if (m.score >= 0 && r.windowEnd <= m.windowEnd) return;
     m.score = r.score;
     m.band = r.band;
     m.bpm = r.bpm;
@@ -371,8 +375,10 @@ export function createLiveView(deps: StageDeps): LiveView {
     m.zone = r.zone;
     m.windowEnd = r.windowEnd;
     m.traceArrivalMs = r.traceArrivalMs;
-    m.seenAt = Date.now();
-    m.stale = false;
+    // live, now; replayed at start-up, as long ago as it was appended
+    const now = performance.now();
+    m.seenAt = started ? now : now - Math.max(0, Date.now() - appendedAt);
+    m.stale = now - m.seenAt > staleAfterMs;
     // factor details take few values ("TRIMP 12.3 this session"): one copy each, like the names
     for (const f of r.factors) {
       f.name = shared(f.name);
@@ -489,7 +495,7 @@ export function createLiveView(deps: StageDeps): LiveView {
                 applyProfile(task, value as Profile);
                 break;
               case 'readiness':
-                applyReadiness(task, value as Readiness);
+                applyReadiness(task, value as Readiness, record.timestamp);
                 break;
               case 'suggestions':
                 applySuggestion(task, value as Suggestion);
@@ -504,6 +510,7 @@ export function createLiveView(deps: StageDeps): LiveView {
         snapshot: perProcess ? undefined : snapshot,
       });
       await running.subscription.caughtUp();
+      if (running === null) return; // closed meanwhile
       started = true;
       sweep = setInterval(expireStale, STALE_SWEEP_MS).unref();
     },
@@ -549,6 +556,7 @@ export function createLiveView(deps: StageDeps): LiveView {
         windowEnd: m.windowEnd,
         traceArrivalMs: m.traceArrivalMs,
         factors: m.factors,
+        stale: m.stale,
       };
     },
     profile(userId) {

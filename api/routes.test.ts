@@ -298,6 +298,7 @@ describe('api routes', () => {
           zone: 3,
           windowEnd: 2_000,
           traceArrivalMs: 2_005,
+          stale: false,
           factors: [{ name: 'session_load', impact: -4, detail: 'TRIMP 12' }],
         });
       }

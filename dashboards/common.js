@@ -70,5 +70,10 @@ export const fmt = {
   score: (v) => (v === null || v === undefined ? '–' : String(v)),
   time: (ts) => new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
   /** a stale member's note: when their last live window ended, if there was one */
-  lost: (ts) => (ts === null || ts === undefined ? 'no signal' : `no signal since ${fmt.time(ts)}`),
+  lost: (ts) => {
+    if (ts === null || ts === undefined) return 'no signal';
+    const at = new Date(ts);
+    const today = at.toDateString() === new Date().toDateString();
+    return `no signal since ${today ? fmt.time(ts) : at.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}`;
+  },
 };
