@@ -139,8 +139,9 @@ class Member {
   windowEnd = 0;
   traceArrivalMs = 0;
   /**
-   * when the latest readiness was appended to its topic, on this process's monotonic clock
-   * (performance.now(): a wall-clock step must not expire every tile at once)
+   * when the latest readiness was appended to its topic (none yet: when the member was checked in
+   * or restored), on this process's monotonic clock (performance.now(): a wall-clock step must not
+   * expire every tile at once)
    */
   seenAt = 0;
   /** that was more than the stale time ago (the screens were told) */
@@ -305,7 +306,8 @@ export function createLiveView(deps: StageDeps): LiveView {
 
   function expireStale(now = performance.now()): void {
     for (const m of users.values()) {
-      if (m.score < 0 || m.stale || now - m.seenAt <= staleAfterMs) continue;
+      // (one with no readiness yet matters only on a floor: a tile with nothing on it)
+      if (m.stale || now - m.seenAt <= staleAfterMs || (m.score < 0 && m.floorId === '')) continue;
       m.stale = true;
       publish(m);
     }
@@ -349,6 +351,11 @@ export function createLiveView(deps: StageDeps): LiveView {
     m.alias = s.alias;
     m.sessionId = s.sessionId;
     m.startedAt = s.startedAt;
+    // one checked in without any readiness yet goes stale as long after this as after a readiness
+    if (m.score < 0) {
+      m.seenAt = performance.now();
+      m.stale = false;
+    }
     snapshots.set(m.task, null);
     listener.tile(m.floorId, tileOf(m));
   }
@@ -432,6 +439,7 @@ export function createLiveView(deps: StageDeps): LiveView {
       m.sessionId = e.sessionId;
       m.startedAt = e.startedAt;
       m.profile = e.profile;
+      m.seenAt = performance.now();
     }
   }
 

@@ -360,6 +360,17 @@ describe('socket.io namespaces', () => {
     expect(gotLive.map((e) => (e.value as Live).stale)).toEqual([true, false]);
   });
 
+  it('says a member checked in without any readiness went stale: no signal', async () => {
+    await checkIn('f5', 'e1', 'Eli');
+    const floor = h.socket('/floor', { token: await h.token({ role: 'floor', floor: 'f5' }) });
+    const tiles = nextEvent<Tile[]>(floor, 'tiles');
+    await connected(floor);
+    expect(await tiles).toEqual([expect.objectContaining({ userId: 'e1', stale: false, bpm: null, ts: null })]);
+    const stale = nextEvent<Tile>(floor, 'tile');
+    h.api.view.expireStale(performance.now() + 40_000);
+    expect(await stale).toMatchObject({ userId: 'e1', stale: true, bpm: null, ts: null });
+  });
+
   it('takes feedback from an athlete, validated, and acknowledges it', async () => {
     const a = h.socket('/athlete', { token: await h.token({ role: 'athlete', user: 'a1' }) });
     await connected(a);
