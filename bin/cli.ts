@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, configFlags, loadConfig, type ConfigFlags } from '../platform/index.ts';
 import { simulateCommand } from '../ingest/index.ts';
@@ -6,7 +7,7 @@ import { parseRoles, startRuntime, roleNames } from './runtime.ts';
 import { migrateCommand } from './history.ts';
 import { tokenCommand } from './token-command.ts';
 import { analyzeCommand } from './analyze-command.ts';
-import { USAGE, UsageError } from './usage.ts';
+import { USAGE, usageOf, UsageError } from './usage.ts';
 
 const later: Record<string, string> = {
   train: 'the inference issue',
@@ -21,6 +22,11 @@ function configOptions() {
 export async function main(argv: string[]): Promise<number | null> {
   const [command, ...rest] = argv;
   try {
+    const own = command === undefined || command === 'help' ? null : usageOf(command);
+    if (own !== null && (rest.includes('--help') || rest.includes('-h'))) {
+      process.stdout.write(`${own}\n`);
+      return 0;
+    }
     switch (command) {
       case 'start':
       case 'run': {
@@ -67,9 +73,25 @@ export async function main(argv: string[]): Promise<number | null> {
       }
       case 'help':
       case '--help':
-      case '-h':
-        process.stdout.write(`${USAGE}\n`);
+      case '-h': {
+        const topic = rest[0];
+        if (topic === undefined) {
+          process.stdout.write(`${USAGE}\n`);
+          return 0;
+        }
+        const text = usageOf(topic);
+        if (text === null) throw new UsageError(`no command ${topic}; try pulsecoach help`);
+        process.stdout.write(`${text}\n`);
         return 0;
+      }
+      case 'version':
+      case '--version': {
+        const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+          version: string;
+        };
+        process.stdout.write(`pulsecoach ${pkg.version}\n`);
+        return 0;
+      }
       case undefined:
         process.stderr.write(`${USAGE}\n`);
         return 2;

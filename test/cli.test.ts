@@ -56,6 +56,22 @@ describe('pulsecoach CLI exit codes (CONTRACT.md: 0 ok, 1 runtime failure, 2 bad
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it("prints a command's usage for --help, -h or help <command>, and the version", () => {
+    for (const args of [
+      ['bench', '--help'],
+      ['analyze', '-h'],
+      ['help', 'bench'],
+    ]) {
+      const r = run(...args);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toMatch(new RegExp(`^usage: pulsecoach ${args[0] === 'help' ? args[1] : args[0]} `));
+    }
+    expect(run('bench', '--help').stdout).toContain('windowing,sink,kafka');
+    const help = run('help', 'nope');
+    expect([help.code, help.stderr]).toEqual([2, 'pulsecoach: no command nope; try pulsecoach help\n']);
+    expect(run('version').stdout).toMatch(/^pulsecoach \d+\.\d+\.\d+\n$/);
+  });
+
   it('exits 1 when a runtime part fails (the port is taken)', async () => {
     const net = await import('node:net');
     const server = net.createServer().listen(0, '127.0.0.1');

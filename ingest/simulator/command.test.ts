@@ -31,6 +31,7 @@ describe('pulsecoach simulate', () => {
     [['--seed', 'x'], /--seed must be a number/],
     [['--floor', 'has space'], /--floor must be 1-64 characters/],
     [['--target', 'http://127.0.0.1:9'], /--target needs a device token/],
+    [['--token', 'abc'], /--token is for --target/],
     [['--target', 'not a url', '--token', 't'], /--target must be an http\(s\) URL/],
     [['extra'], /Unexpected argument 'extra'/],
   ])('refuses %j with exit code 2 and a one-line reason', async (argv, reason) => {

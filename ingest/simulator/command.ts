@@ -205,6 +205,9 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Args {
   }
   const target = values.target;
   let token = values.token;
+  if (token !== undefined && target === undefined) {
+    throw new BadUsage('--token is for --target (the server the samples are posted to): give both, or neither');
+  }
   let config: Config | undefined;
   if (values.kafka) {
     if (target !== undefined) throw new BadUsage('--target and --kafka exclude each other: pick one destination');
