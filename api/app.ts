@@ -85,6 +85,14 @@ export function buildApi(options: ApiOptions): Api {
   // every body is JSON, whatever its content type says; anything else is a 400 invalid_json
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // nothing decodes a compressed body: a gzipped batch would be a confusing 400, and a plain one
+  // labelled gzip would pass as if it were
+  app.addHook('preParsing', async (req) => {
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      throw new ApiError('unsupported_encoding', { encoding: JSON.stringify(encoding.slice(0, 40)) });
+    }
+  });
 
   const view = createLiveView(deps);
   const feedback = emitter(deps, 'api', 'feedback');

@@ -16,6 +16,10 @@ export const errorTable = {
   not_found: { status: 404, message: '{what} not found' },
   route_not_found: { status: 404, message: 'no route {method} {path}' },
   body_too_large: { status: 413, message: 'body too large: at most {limit} bytes' },
+  unsupported_encoding: {
+    status: 415,
+    message: 'unsupported content-encoding {encoding}: send the body uncompressed',
+  },
   rate_limited: {
     status: 429,
     message: 'rate limited: over {rate} samples/s for this token; retry after {retryAfter} s',

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ describe('POST /v1/ingest', () => {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...headers,
       },
-      payload: typeof body === 'string' ? body : JSON.stringify(body),
+      payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
     });
 
   beforeAll(async () => {
@@ -126,6 +127,23 @@ describe('POST /v1/ingest', () => {
     const text = await post('hello', device, { 'content-type': 'text/plain' });
     expect(text.statusCode).toBe(400);
     expect(text.json().error).toBe('invalid_json');
+    // a compressed body (or one said to be) is refused as such, not read as JSON
+    for (const [body, encoding] of [
+      [gzipSync(JSON.stringify({ samples: [sample('u1', NOW)] })), 'gzip'],
+      [JSON.stringify({ samples: [sample('u1', NOW)] }), 'br'],
+    ] as const) {
+      const res = await post(body, device, { 'content-encoding': encoding });
+      expect([res.statusCode, res.json()]).toEqual([
+        415,
+        {
+          error: 'unsupported_encoding',
+          message: `unsupported content-encoding "${encoding}": send the body uncompressed`,
+        },
+      ]);
+    }
+    expect((await post({ samples: [sample('u1', NOW)] }, device, { 'content-encoding': 'identity' })).statusCode).toBe(
+      202,
+    );
 
     const cases: [unknown, string][] = [
       [{}, "invalid request: body must have required property 'samples'"],
