@@ -90,6 +90,7 @@ describe('floor dashboard in Chromium', () => {
     await page.waitForSelector('[data-testid="connection"][data-state="connected"]');
     // the token left the address bar
     expect(page.url()).toBe(`${h.url}/floor/gym1`);
+    expect(await page.title()).toBe('pulsecoach · floor · gym1');
     await untilBpm(page, ['–', '–', '–']);
 
     await h.produce('readiness', [
@@ -212,6 +213,7 @@ describe('floor dashboard in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
     await page.goto(`${h.url}/athlete/m1#token=${await h.token({ role: 'athlete', user: 'm1' })}`);
     await page.waitForSelector('[data-testid="suggestion"]');
+    expect(await page.title()).toBe('pulsecoach · m1');
     expect(await page.textContent('[data-testid="bpm"]')).toBe('133');
     expect(await page.textContent('[data-testid="zone"]')).toBe('Z3');
     expect(await page.textContent('[data-testid="readiness"]')).toBe('77');

@@ -75,6 +75,8 @@ describe('pulsecoach analyze', () => {
     expect(none.hrv.artifactPct).toBe(0);
     // every interval taken: mean NN = 9740 / 12
     expect(none.hrv.meanNN).toBe(811.67);
+    // heart rates of 60000 / RR, rounded as the other figures: 60000 / 1300 and 60000 / 300
+    expect(none.hr).toMatchObject({ min: 46.15, max: 200 });
     expect(auto.hrv.rmssd).toBeLessThan(none.hrv.rmssd!);
   });
 

@@ -113,8 +113,9 @@ export async function analyzeCommand(argv: string[], out: NodeJS.WritableStream)
     durationSec: round(w.durationSec, 1),
     hr: {
       mean: round(a.hrMeanTimeWeighted),
-      min: w.hrCount ? w.hrMin : null,
-      max: w.hrCount ? w.hrMax : null,
+      // (an RR list's heart rates are 60000 / RR: not whole numbers)
+      min: w.hrCount ? round(w.hrMin) : null,
+      max: w.hrCount ? round(w.hrMax) : null,
       sd: round(w.hrSd),
     },
     zones: { z1: round(z[0]!, 1), z2: round(z[1]!, 1), z3: round(z[2]!, 1), z4: round(z[3]!, 1), z5: round(z[4]!, 1) },

@@ -4,6 +4,7 @@ import { connect, el, fmt, pathId, takeToken } from './common.js';
 const badge = document.querySelector('[data-testid="connection"]');
 const list = document.querySelector('[data-testid="suggestions"]');
 const userId = pathId();
+document.title = `pulsecoach · ${userId}`;
 const token = takeToken();
 const MAX_ITEMS = 20;
 const FEEDBACK_TIMEOUT_MS = 10_000;

@@ -8,6 +8,7 @@ export function mountFloor(namespace) {
   const badge = document.querySelector('[data-testid="connection"]');
   const count = document.querySelector('[data-testid="count"]');
   document.querySelector('[data-testid="floor-name"]').textContent = floorId;
+  document.title = `${document.title} · ${floorId}`;
   const tiles = new Map();
 
   const token = takeToken();
