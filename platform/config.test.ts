@@ -53,10 +53,13 @@ describe('loadConfig', () => {
     }
   });
 
-  it('names the LLM settings as unused when set (the coach is rule-based), and nothing otherwise', () => {
+  it('names the LLM settings and a cuda inference device as unused when set, and nothing otherwise', () => {
     expect(unusedSettings(loadConfig({}))).toEqual([]);
     expect(unusedSettings(loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', OPENAI_API_KEY: 'sk-x' }))).toEqual([
       'OPENAI_BASE_URL, OPENAI_API_KEY: not used yet, the coach is rule-based (no LLM coach in this release)',
+    ]);
+    expect(unusedSettings(loadConfig({ PULSE_INFERENCE_DEVICE: 'cuda' }))).toEqual([
+      'PULSE_INFERENCE_DEVICE=cuda: readiness is rule-based in this release (no model to run on a GPU); running on cpu',
     ]);
   });
 

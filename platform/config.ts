@@ -235,9 +235,14 @@ export function unusedSettings(config: Config): string[] {
     config.openaiApiKey !== undefined ? 'OPENAI_API_KEY' : null,
     config.llmModel !== undefined ? 'PULSE_LLM_MODEL' : null,
   ].filter((name): name is string => name !== null);
-  return set.length === 0
-    ? []
-    : [`${set.join(', ')}: not used yet, the coach is rule-based (no LLM coach in this release)`];
+  const out =
+    set.length === 0 ? [] : [`${set.join(', ')}: not used yet, the coach is rule-based (no LLM coach in this release)`];
+  if (config.inferenceDevice === 'cuda') {
+    out.push(
+      'PULSE_INFERENCE_DEVICE=cuda: readiness is rule-based in this release (no model to run on a GPU); running on cpu',
+    );
+  }
+  return out;
 }
 
 export class ConfigError extends Error {
