@@ -8,7 +8,8 @@ export const USAGE = `usage: pulsecoach <command> [options]
 commands:
   start [--mode embedded|kafka] [--no-sim] [--seed N] [--port N] [--data-dir DIR]   every role in one process
   run <role> [<role>…]        roles: ingest, processor, inference, coach, sink, api
-  migrate                     create or upgrade the ClickHouse history tables (also done at start)
+  migrate                     create or upgrade the history tables (also done at start); in kafka mode
+                              also the topics, and their value schemas in the registry
   simulate --users N [--rate HZ] [--duration S] [--floor ID] [--seed N] [--no-faults] [--fast] [--target URL --token T | --kafka]
                               realistic athletes with device faults: NDJSON on stdout, posted to a server, or produced to Kafka
   token --role device|athlete|floor|coach|admin [--user U] [--floor F] [--device D] [--ttl 12h]
@@ -28,8 +29,7 @@ export function usageOf(command: string): string | null {
   if (at < 0) return null;
   let end = at + 1;
   while (end < lines.length && lines[end]!.startsWith('    ')) end++;
-  return `usage: pulsecoach ${lines
-    .slice(at, end)
-    .map((l) => l.trim())
-    .join('\n  ')}`;
+  // (the synopsis and its description, on one line in the table, on two here)
+  const [synopsis, ...said] = lines[at]!.trim().split(/ {3,}/);
+  return [`usage: pulsecoach ${synopsis}`, ...said, ...lines.slice(at + 1, end).map((l) => l.trim())].join('\n  ');
 }

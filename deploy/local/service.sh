@@ -31,7 +31,11 @@ signal_wait() {
 # stop_pid PIDFILE: SIGTERM, up to 30 s, then SIGKILL (a service still running would hold its port
 # and data directory for the next start); removes PIDFILE
 stop_pid() {
-  [[ -f $1 ]] || return 0
+  if [[ ! -f $1 ]]; then
+    # (say so: one started with another data dir keeps running)
+    echo "nothing to stop: no $1 (started with another data dir? pass the same one to stop)" >&2
+    return 0
+  fi
   local pid
   pid=$(cat "$1")
   if ! signal_wait "$pid" TERM 60 0.5; then
@@ -40,4 +44,5 @@ stop_pid() {
     signal_wait "$pid" KILL 50 0.1 || true
   fi
   rm -f "$1"
+  echo "stopped (pid $pid)"
 }
