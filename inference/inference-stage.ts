@@ -111,6 +111,13 @@ export function startInference(deps: StageDeps): RunningStage {
       for (const r of scores) if (r.traceArrivalMs > 0) latency.observe((wall - r.traceArrivalMs) / 1000);
     },
     onAssign: (task, snapshot) => state.restore(task, snapshot),
+    // (another member scores these users now)
+    onRelease: (task) => {
+      state.drop(task);
+      streamTime.delete(task);
+      sweptHour.delete(task);
+      usersLive.set(state.size());
+    },
     snapshot: (task) => state.snapshot(task),
   });
 }

@@ -23,6 +23,7 @@ export interface StageSpec {
   onBatch(records: LogRecord[], task: number, dead: DeadLetters): Promise<void> | void;
   onAssign?(task: number, state: Buffer | null): void;
   onRevoke?(task: number): Promise<void> | void;
+  onRelease?(task: number): void;
   snapshot?(task: number): Buffer | null;
   /** onBatch gets an empty batch after a task has been idle this long (wall clock, ms) */
   punctuateMs?: number;
@@ -78,6 +79,7 @@ export function runStage(deps: StageDeps, spec: StageSpec): RunningStage {
     },
     onAssign: spec.onAssign,
     onRevoke: spec.onRevoke,
+    onRelease: spec.onRelease,
     snapshot: spec.snapshot,
   });
   return {

@@ -114,4 +114,16 @@ describe('TaskState', () => {
     s.delete(3, 'ana');
     expect(s.snapshot(3)).toBeNull();
   });
+
+  it("drops a task's live and evicted values, and no other task's", () => {
+    const s = createTaskState<Counter>(schema);
+    s.set(0, 'ana', { n: 1, tags: [] });
+    s.set(0, 'ben', { n: 2, tags: [] });
+    s.evict(0, 'ben');
+    s.set(1, 'cai', { n: 3, tags: [] });
+    s.drop(0);
+    expect([s.size(), s.evicted()]).toEqual([1, 0]);
+    expect([s.get(0, 'ana'), s.get(0, 'ben'), s.snapshot(0)]).toEqual([undefined, undefined, null]);
+    expect(s.get(1, 'cai')).toEqual({ n: 3, tags: [] });
+  });
 });

@@ -25,6 +25,8 @@ export interface TaskState<V> {
   snapshot(task: number, prefix?: Buffer): Buffer | null;
   /** `writtenWith`: the value schema the snapshot was written with, when it is an earlier one */
   restore(task: number, state: Buffer | null, writtenWith?: Record<string, unknown>): void;
+  /** Forgets the task's values (another member owns it now: SubscribeOptions.onRelease). */
+  drop(task: number): void;
 }
 
 /** the end of an Avro array: a block of zero items */
@@ -158,6 +160,10 @@ export function createTaskState<V>(
       }
       live.set(task, m);
       cold.set(task, new Map());
+    },
+    drop(task) {
+      live.delete(task);
+      cold.delete(task);
     },
   };
 }

@@ -240,6 +240,15 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
       countUsers();
       lastInput.set(task, Date.now());
     },
+    // another member holds these users' windows now: scaling out frees this member's memory
+    onRelease: (task) => {
+      state.drop(task);
+      streamTime.delete(task);
+      lastInput.delete(task);
+      sweptAt.delete(task);
+      evictedDays.delete(task);
+      countUsers();
+    },
     snapshot: (task) => state.snapshot(task, checkpointHeader(streamTime.get(task) ?? -Infinity)),
   });
 }

@@ -45,6 +45,7 @@ export function startCoach(deps: StageDeps): RunningStage {
       await suggestions.send(out);
     },
     onAssign: (task, snapshot) => locales.restore(task, snapshot),
+    onRelease: (task) => locales.drop(task),
     snapshot: (task) => locales.snapshot(task),
   });
 }

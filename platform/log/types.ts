@@ -70,6 +70,12 @@ export interface SubscribeOptions {
   /** The task is going away (shutdown, rebalance): flush what is pending; a commit follows. */
   onRevoke?(task: number): Promise<void> | void;
   /**
+   * Another member took the task over (a rebalance): nothing of it is committed here any more, so
+   * what the stage keeps for it can go. (Not on close, and never on the embedded log, whose one
+   * member keeps every task while it is open.)
+   */
+  onRelease?(task: number): void;
+  /**
    * Records the log itself cannot read for this subscriber (Kafka: not in Confluent wire format,
    * a schema id the registry does not know); the handler makes them durable (the DLQ) before it
    * resolves, and their offsets are committed with the batch. Without a handler such a record

@@ -246,3 +246,42 @@ describe('at least once: a task that keeps failing', () => {
     }
   }, 60_000);
 });
+
+describe('rebalance: tasks given to a new member', () => {
+  it('are revoked, then released (the stage may drop their state), and not released on close', async (ctx) => {
+    if (!service) return ctx.skip();
+    const namespace = `release-${process.pid}-${Date.now()}.`;
+    const open = () => KafkaLog.open({ brokers: service.brokers, namespace, partitions: 2, commitIntervalMs: 100 });
+    const [first, second] = [await open(), await open()];
+    try {
+      for (const log of [first, second]) await log.ensureTopics([{ name: 't', partitions: 2 }]);
+      const events: string[] = [];
+      const member = (log: KafkaLog, name: string) =>
+        log.subscribe({
+          group: 'g',
+          topics: ['t'],
+          onBatch: () => {},
+          onAssign: (task) => void events.push(`${name} assign ${task}`),
+          onRevoke: (task) => void events.push(`${name} revoke ${task}`),
+          onRelease: (task) => void events.push(`${name} release ${task}`),
+        });
+      const a = member(first, 'a');
+      await a.caughtUp();
+      expect(events.filter((e) => e.startsWith('a assign')).sort()).toEqual(['a assign 0', 'a assign 1']);
+      const b = member(second, 'b');
+      // the new member gets one task; the first gives it up: revoke, then release
+      const taken = async () => events.find((e) => e.startsWith('b assign'));
+      for (let i = 0; i < 600 && !(await taken()); i++) await new Promise((r) => setTimeout(r, 100));
+      const task = Number((await taken())!.split(' ')[2]);
+      for (let i = 0; i < 100 && !events.includes(`a release ${task}`); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const mine = events.filter((e) => e.startsWith('a ') && e.endsWith(` ${task}`));
+      expect(mine).toEqual([`a assign ${task}`, `a revoke ${task}`, `a release ${task}`]);
+      await Promise.all([a.close(), b.close()]);
+      // closing revokes (and commits) what each still has, and releases nothing
+      expect(events.filter((e) => e.includes('release'))).toEqual([`a release ${task}`]);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  }, 90_000);
+});

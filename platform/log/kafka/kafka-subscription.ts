@@ -223,6 +223,8 @@ export class KafkaSubscription implements Subscription {
           // its new owner fenced this producer off already: what it holds is aborted
           await t.tx?.close().catch(() => undefined);
           t.tx = null;
+          // (unless a later rebalance gave it back meanwhile: its state is then being restored)
+          if (!this.tasks.has(n)) this.options.onRelease?.(n);
         }
       }).catch((err: unknown) => this.log.logger.error({ err, group: this.group, task: n }, 'onRevoke failed'));
     }
