@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Producer } from 'kafkajs';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kafkaService } from '../../../test/services.ts';
 import { logContract } from '../contract.ts';
@@ -251,8 +252,11 @@ describe('rebalance: tasks given to a new member', () => {
   it('are revoked, then released (the stage may drop their state), and not released on close', async (ctx) => {
     if (!service) return ctx.skip();
     const namespace = `release-${process.pid}-${Date.now()}.`;
-    const open = () => KafkaLog.open({ brokers: service.brokers, namespace, partitions: 2, commitIntervalMs: 100 });
-    const [first, second] = [await open(), await open()];
+    const said: { taken: number[]; given: number[] }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void said.push(JSON.parse(line)) });
+    const open = (l?: typeof logger) =>
+      KafkaLog.open({ brokers: service.brokers, namespace, partitions: 2, commitIntervalMs: 100, logger: l });
+    const [first, second] = [await open(logger), await open()];
     try {
       for (const log of [first, second]) await log.ensureTopics([{ name: 't', partitions: 2 }]);
       const events: string[] = [];
@@ -277,6 +281,11 @@ describe('rebalance: tasks given to a new member', () => {
         await new Promise((r) => setTimeout(r, 50));
       const mine = events.filter((e) => e.startsWith('a ') && e.endsWith(` ${task}`));
       expect(mine).toEqual([`a assign ${task}`, `a revoke ${task}`, `a release ${task}`]);
+      // and says so, for the operator
+      expect(said.filter((l) => 'taken' in l).map(({ taken, given }) => ({ taken, given }))).toEqual([
+        { taken: [0, 1], given: [] },
+        { taken: [], given: [task] },
+      ]);
       await Promise.all([a.close(), b.close()]);
       // closing revokes (and commits) what each still has, and releases nothing
       expect(events.filter((e) => e.includes('release'))).toEqual([`a release ${task}`]);

@@ -211,6 +211,15 @@ export class KafkaSubscription implements Subscription {
 
   private onJoin(assignment: Record<string, number[]>): void {
     const mine = new Set(Object.values(assignment).flat());
+    // (what an operator looks for after a member died or joined: who took which tasks over)
+    const given = [...this.tasks.keys()].filter((n) => !mine.has(n)).sort((a, b) => a - b);
+    const taken = [...mine].filter((n) => !this.tasks.has(n)).sort((a, b) => a - b);
+    if (given.length > 0 || taken.length > 0) {
+      this.log.logger.info(
+        { group: this.group, taken, given, tasks: [...mine].sort((a, b) => a - b) },
+        'tasks assigned',
+      );
+    }
     for (const [n, t] of this.tasks) {
       if (mine.has(n)) continue;
       // another member owns it now and restores it from the last checkpoint
