@@ -6,6 +6,7 @@ import { kafkaService } from '../../../test/services.ts';
 import { logContract } from '../contract.ts';
 import { partitionFor } from '../partitioner.ts';
 import { KafkaLog } from './index.ts';
+import { kafkaClientLine } from './kafka-log.ts';
 import { assertReadCommittedFilter, kafkajsFilter, transactionalRecord } from './read-committed-check.ts';
 import { TaskTransaction } from './task-transaction.ts';
 
@@ -293,4 +294,18 @@ describe('rebalance: tasks given to a new member', () => {
       await Promise.all([first.close(), second.close()]);
     }
   }, 90_000);
+});
+
+describe('kafka client log lines', () => {
+  it("name the broker's error of a failed request, not only the request", () => {
+    const log = { message: 'Response InitProducerId(key: 22, version: 1)', error: 'The coordinator is loading' };
+    expect(kafkaClientLine({ namespace: 'Connection', log })).toEqual({
+      kafkajs: 'Connection',
+      err: 'Response InitProducerId(key: 22, version: 1): The coordinator is loading',
+    });
+    expect(kafkaClientLine({ namespace: 'Consumer', log: { message: 'Crash' } })).toEqual({
+      kafkajs: 'Consumer',
+      err: 'Crash',
+    });
+  });
 });

@@ -73,7 +73,7 @@ export class KafkaLog implements Log, KafkaHost {
       clientId: options.clientId ?? 'pulsecoach',
       brokers: options.brokers,
       logLevel: logLevel.ERROR,
-      logCreator: () => (entry) => logger.warn({ kafkajs: entry.namespace, err: entry.log.message }, 'kafka client'),
+      logCreator: () => (entry) => logger.warn(kafkaClientLine(entry), 'kafka client'),
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     const admin = kafka.admin();
@@ -236,4 +236,17 @@ function topicConfig(spec: TopicSpec, o: KafkaLogOptions): { name: string; value
   if (!spec.compacted && retentionBytes !== undefined)
     entries.push({ name: 'retention.bytes', value: String(retentionBytes) });
   return entries;
+}
+
+/**
+ * What pulsecoach logs of a kafkajs log entry. A failed request's entry says which request in
+ * `message` and what the broker answered in `error` ("Response InitProducerId(key: 22, version:
+ * 1)" alone named no error).
+ */
+export function kafkaClientLine(entry: { namespace: string; log: { message: string } }): {
+  kafkajs: string;
+  err: string;
+} {
+  const { message, error } = entry.log as { message: string; error?: unknown };
+  return { kafkajs: entry.namespace, err: error ? `${message}: ${String(error)}` : message };
 }
