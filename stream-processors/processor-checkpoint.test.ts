@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTaskState, parseWindowSpecs } from '../platform/index.ts';
 import { WindowEngine } from './engine/engine.ts';
-import { userStreamSchema, type UserStreamRecord } from './engine/user-stream.ts';
+import { userStreamSchema, userStreamSchemaV3, type UserStreamRecord } from './engine/user-stream.ts';
 import { checkpointHeader, decodeProcessorCheckpoint, restoreProcessorCheckpoint } from './processor-checkpoint.ts';
 import { testSample } from './test-samples.ts';
 
@@ -19,28 +19,47 @@ describe('processor checkpoint', () => {
   it('keeps the stream time with the users’ state', () => {
     const users = Buffer.from([1, 2, 3]);
     expect(decodeProcessorCheckpoint(Buffer.concat([checkpointHeader(1_700_000_061_000), users]))).toEqual({
-      version: 3,
+      version: 4,
       streamTime: 1_700_000_061_000,
       users,
     });
     // a task that has seen nothing yet
     expect(decodeProcessorCheckpoint(checkpointHeader(-Infinity))).toEqual({
-      version: 3,
+      version: 4,
       streamTime: -Infinity,
       users: null,
     });
   });
 
-  it('reads version 2 (before the resting-HR minute), and says so: its state has an earlier schema', () => {
-    const v2 = checkpointHeader(1_700_000_061_000);
-    v2[2] = 2;
-    expect(decodeProcessorCheckpoint(v2)).toMatchObject({ version: 2, streamTime: 1_700_000_061_000 });
-    v2[2] = 4;
-    expect(decodeProcessorCheckpoint(v2)).toEqual({
-      unreadable: 'it is version 4, written by a later release (this one reads 2–3)',
+  it('reads versions 2 and 3 (before the resting-HR minute, before liveEnd), and says so: their state has an earlier schema', () => {
+    const earlier = checkpointHeader(1_700_000_061_000);
+    for (const version of [2, 3]) {
+      earlier[2] = version;
+      expect(decodeProcessorCheckpoint(earlier)).toMatchObject({ version, streamTime: 1_700_000_061_000 });
+    }
+    earlier[2] = 5;
+    expect(decodeProcessorCheckpoint(earlier)).toEqual({
+      unreadable: 'it is version 5, written by a later release (this one reads 2–4)',
     });
-    v2[2] = 1;
-    expect(decodeProcessorCheckpoint(v2)).toEqual({ unreadable: 'it is version 1 (this release reads 2–3)' });
+    earlier[2] = 1;
+    expect(decodeProcessorCheckpoint(earlier)).toEqual({ unreadable: 'it is version 1 (this release reads 2–4)' });
+  });
+
+  it("restores a version 3 checkpoint's users with the schema it was written with", () => {
+    const ana = engine.newStream('ana');
+    for (let i = 0; i < 16; i++)
+      engine.add(ana, testSample(T0 + i * 1000, 120 + i, { userId: 'ana' }), () => undefined);
+    expect(ana.liveEnd).toBe(T0 + 10_000);
+    // the users' bytes as version 3 wrote them: TaskState's snapshot with that schema
+    const v3 = createTaskState(userStreamSchemaV3, (r: UserStreamRecord) => engine.revive(r));
+    v3.set(0, 'ana', ana);
+    const snapshot = v3.snapshot(0, checkpointHeader(T0 + 15_000))!;
+    snapshot[2] = 3;
+    const restored = newState();
+    expect(restoreProcessorCheckpoint(restored, 0, snapshot)).toMatchObject({ version: 3, streamTime: T0 + 15_000 });
+    expect(restored.get(0, 'ana')!.ts).toEqual(ana.ts);
+    // (not saved then: nothing is counted into windows passed over before the next live window)
+    expect(restored.get(0, 'ana')!.liveEnd).toBe(-Infinity);
   });
 
   it('does not read bytes of an earlier format as state', () => {
@@ -61,9 +80,10 @@ describe('processor checkpoint', () => {
     const snapshot = saved.snapshot(0, checkpointHeader(T0 + 11_000))!;
 
     const restored = newState();
-    expect(restoreProcessorCheckpoint(restored, 0, snapshot)).toMatchObject({ version: 3, streamTime: T0 + 11_000 });
+    expect(restoreProcessorCheckpoint(restored, 0, snapshot)).toMatchObject({ version: 4, streamTime: T0 + 11_000 });
     expect(restored.get(0, 'ana')!.ts).toEqual(ana.ts);
     expect(restored.get(0, 'ana')!.heldCount).toBe(ana.heldCount);
+    expect(restored.get(0, 'ana')!.liveEnd).toBe(ana.liveEnd);
 
     // the users' bytes cut short: the task starts empty, with the reason
     const cut = newState();

@@ -1,5 +1,5 @@
 import type { TaskState } from '../platform/index.ts';
-import { userStreamSchemaV2, type UserStream } from './engine/user-stream.ts';
+import { userStreamSchemaV2, userStreamSchemaV3, type UserStream } from './engine/user-stream.ts';
 
 /**
  * The processor's snapshot of a task: a version, the task's stream time, then the users' state
@@ -11,9 +11,14 @@ import { userStreamSchemaV2, type UserStream } from './engine/user-stream.ts';
  * would be a string length, a zigzag varint, and 0x43 is a negative one)
  */
 const MAGIC = [0x50, 0x43];
-/** 3: the users' state has the resting-HR minute (UserStream's `minute`); 2 did not */
-const VERSION = 3;
+/**
+ * 4: the users' state has `liveEnd` (how far the held reading's time was counted); 3 did not,
+ * and 2 had not the resting-HR minute (`minute`) either
+ */
+const VERSION = 4;
 const EARLIEST = 2;
+/** the users' state schema by the versions that wrote another one than today's */
+const EARLIER_SCHEMAS: Record<number, Record<string, unknown>> = { 2: userStreamSchemaV2, 3: userStreamSchemaV3 };
 const HEADER = 11;
 
 export interface ProcessorCheckpoint {
@@ -71,7 +76,7 @@ export function restoreProcessorCheckpoint(
     return read;
   }
   try {
-    state.restore(task, read.users, read.version === 2 ? userStreamSchemaV2 : undefined);
+    state.restore(task, read.users, EARLIER_SCHEMAS[read.version]);
     return read;
   } catch (err) {
     state.restore(task, null);

@@ -598,6 +598,41 @@ describe('time across live window boundaries', () => {
     expect(of('live')[2]!.hrCount).toBe(0);
   });
 
+  it('counts what a reading holds of live windows without any reading into the session and day, as one long series does', () => {
+    const { engine, st, add, of, emit } = setup('live=tumbling:10s,session=session:10m,day=daily');
+    // 0.3 s … 7.3 s at 150 bpm, nothing in [10 s, 20 s), then 25.3 s … 29.3 s at 120 bpm
+    const readings = [...run(T0 + 300, 8, () => 150), ...run(T0 + 25_300, 5)];
+    add(...readings);
+    engine.idle(st, 'u1', T0 + DAY + 3_600_000, 30_000, emit);
+    // the 7.3 s reading holds 5 s: 2.7 s in the first window, 2.3 s in the one without readings
+    expect(of('live').map((f) => f.durationSec)).toEqual([expect.closeTo(9.7, 9), expect.closeTo(4.7, 9)]);
+    // the series to the last window's end, whose last reading holds until then as the live one's does
+    const whole = summarise(asSeries(readings), DEFAULT_P, { endTs: T0 + 30_000 });
+    expect(whole.durationSec).toBeCloseTo(16.7, 9);
+    for (const rollup of [of('session')[0]!, of('day')[0]!]) {
+      expect(rollup.durationSec).toBeCloseTo(whole.durationSec, 9);
+      rollup.zoneSeconds.forEach((z, k) => expect(z).toBeCloseTo(whole.zoneSeconds[k]!, 9));
+      expect(rollup.trimpBanister).toBeCloseTo(whole.trimpBanister, 9);
+      expect(rollup.trimpEdwards).toBeCloseTo(whole.trimpEdwards, 9);
+      // no reading in that time: the heart-rate statistics are the readings'
+      expect([rollup.samples, rollup.hrCount, rollup.hrMean, rollup.hrMax]).toEqual([13, 13, whole.hrMean, 150]);
+    }
+  });
+
+  it("counts a reading's time into windows without readings only for the session and day the next readings join", () => {
+    const { engine, st, add, of, emit } = setup('live=tumbling:10s,session=session:1m,day=daily');
+    // the readings stop at 7.3 s for good, then (another user's case) pause past the session gap
+    add(...run(T0 + 300, 8, () => 150));
+    engine.idle(st, 'u1', T0 + 3_600_000, 30_000, emit);
+    expect(of('session').map((f) => f.durationSec)).toEqual([expect.closeTo(9.7, 9)]);
+    const paused = setup('live=tumbling:10s,session=session:1m,day=daily');
+    paused.add(...run(T0 + 300, 8, () => 150), ...run(T0 + 120_300, 5));
+    paused.engine.idle(paused.st, 'u1', T0 + DAY + 3_600_000, 30_000, paused.emit);
+    // the first session ends with its last window; the day, which both join, has the 2.3 s too
+    expect(paused.of('session').map((f) => f.durationSec)).toEqual([expect.closeTo(9.7, 9), 9]);
+    expect(paused.of('day')[0]!.durationSec).toBeCloseTo(9.7 + 2.3 + 9, 9);
+  });
+
   it('does not carry a reading across a dropout', () => {
     const { engine, st, add, of, emit } = setup();
     add(...run(T0 + 300, 5), ...run(T0 + 20_300, 5));

@@ -1,6 +1,7 @@
 import type { WindowSpec } from '../../platform/index.ts';
 import type { Features } from '../../schemas/index.ts';
 import {
+  DEFAULT_MAX_GAP_S,
   estimateMaxHr,
   MAX_RESTING_HR,
   POOLED_SIZE,
@@ -249,6 +250,7 @@ export class WindowEngine {
     const { readings, rr } = windowOf(st, start, end);
     if (readings.length > 0) {
       const live = i === 0;
+      if (live) this.countHeldInto(st, start, readings[0]!.ts, p);
       summariseInto(this.values, 0, readings, rr, p, {
         endTs: end,
         rrCorrection: this.opts.rrCorrection,
@@ -278,6 +280,7 @@ export class WindowEngine {
             break;
           }
         }
+        st.liveEnd = end;
         this.rollUp(st, userId, start, end, readings[0]!.ts, readings[readings.length - 1]!.ts, trace, emit);
         if (this.daySpec && f.sizeMs < RESTING_WINDOW_S * 1000) this.gatherRestMinute(st, start, end, values);
       }
@@ -382,6 +385,37 @@ export class WindowEngine {
     if (st.dayOpen && h >= st.dayStart + DAY_MS && h >= this.dayClosesAt(st)) {
       this.emitDay(st, userId, trace, emit);
     }
+  }
+
+  /**
+   * The last heart-rate reading holds into the next live window up to the max gap, as it would
+   * in one long series (SummaryOptions.hrBefore). A live window without any reading is not
+   * emitted: what the reading holds of those passed over, from `liveEnd` to the start of the
+   * live window with readings being closed (first at `firstTs`), is pooled here into the session
+   * and day that window joins (time, zone seconds, TRIMP; no heart-rate statistic moves, as no
+   * reading does). Not into a session or day the window does not join: whether one is still open
+   * then depends on how far the readings ran ahead, and the output must not. So it does not count
+   * when the readings stop for good, pause past the session gap, or resume on another UTC day (a
+   * window belongs to the day it starts in).
+   */
+  private countHeldInto(st: UserStream, start: number, firstTs: number, p: Personal): void {
+    const from = st.liveEnd;
+    if (!(start > from)) return;
+    st.liveEnd = start;
+    // (−∞: a stream restored from a checkpoint before liveEnd, with nothing to go by)
+    if (from === -Infinity || st.hrBeforeTs + DEFAULT_MAX_GAP_S * 1000 <= from) return;
+    const gap = this.sessionSpec?.gapMs;
+    const session = gap !== undefined && st.sessionOpen && firstTs - st.sessionLast <= gap;
+    const day = this.daySpec !== null && st.dayOpen && Math.floor(start / DAY_MS) * DAY_MS === st.dayStart;
+    if (!session && !day) return;
+    summariseInto(this.values, 0, [], [], p, {
+      startTs: from,
+      endTs: start,
+      hrBefore: { ts: st.hrBeforeTs, bpm: st.hrBeforeBpm },
+      rrCorrection: this.opts.rrCorrection,
+    });
+    if (session) st.poolSession(this.values, 0, p);
+    if (day) st.poolDay(this.values, 0, p);
   }
 
   private emitSession(st: UserStream, userId: string, trace: number, emit: Emit): void {

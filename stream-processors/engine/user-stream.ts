@@ -31,7 +31,8 @@ const CTL = 7;
 /** the minute of live windows gathered for the resting-HR estimate: MINUTE_SIZE numbers (engine.ts reads them) */
 const MINUTE = 8;
 const MINUTE_SIZE = 6;
-const COLD = MINUTE + MINUTE_SIZE;
+const LIVE_END = MINUTE + MINUTE_SIZE;
+const COLD = LIVE_END + 1;
 
 /**
  * One user's windowing state, kept compact because it exists for every active user, and kept in
@@ -90,6 +91,7 @@ export class UserStream implements HeldReadings {
     this.closedUntil = -Infinity;
     this.restEstimate = 0;
     this.hrBeforeTs = -Infinity;
+    this.liveEnd = -Infinity;
     this.sessionStart = this.sessionEnd = this.sessionLast = this.dayStart = 0;
     this.dayRest = Infinity;
     this.atl = this.ctl = 0;
@@ -147,6 +149,16 @@ export class UserStream implements HeldReadings {
   }
   set hrBeforeTs(v: number) {
     this.num[this.coldAt + HR_BEFORE_TS] = v;
+  }
+  /**
+   * Live time up to which the held heart-rate reading's time has been counted: the end of the
+   * last live window closed, or of the last ones passed over without a reading (−∞: none yet)
+   */
+  get liveEnd(): number {
+    return this.num[this.coldAt + LIVE_END]!;
+  }
+  set liveEnd(v: number) {
+    this.num[this.coldAt + LIVE_END] = v;
   }
   /** the session's window range and last reading */
   get sessionStart(): number {
@@ -290,6 +302,8 @@ export interface UserStreamRecord {
   stepsBefore: number;
   hrBeforeTs: number;
   hrBeforeBpm: number;
+  /** null in a snapshot written before it (checkpoint version 3 and earlier): −∞ */
+  liveEnd: number | null;
   nextEnd: number[];
   session: FeatureValues | null;
   sessionStart: number;
@@ -318,6 +332,7 @@ export function reviveUserStream(r: UserStreamRecord, frames: number): UserStrea
   st.stepsBefore = r.stepsBefore;
   st.hrBeforeTs = r.hrBeforeTs;
   st.hrBeforeBpm = r.hrBeforeBpm;
+  st.liveEnd = r.liveEnd ?? -Infinity;
   // the engine's tumbling and hopping specs may be more or fewer than the snapshot's (WindowEngine.revive)
   for (let i = 0; i < Math.min(frames, r.nextEnd.length); i++) st.setNextEnd(i, r.nextEnd[i]!);
   if (r.session) st.restoreSession(r.session);
@@ -382,13 +397,21 @@ export const userStreamSchema = {
     { name: 'loadDay', type: 'int' },
     // (added later: a snapshot written before has none)
     { name: 'minute', type: doubles, default: [] },
+    // (added in checkpoint version 4)
+    { name: 'liveEnd', type: ['null', 'double'], default: null },
   ],
 };
 
-/** The schema of checkpoint version 2 (before the resting-HR minute): its snapshots restore with the field's default. */
+/** The schema of checkpoint version 3 (before liveEnd): its snapshots restore with the field's default. */
+export const userStreamSchemaV3 = {
+  ...userStreamSchema,
+  fields: userStreamSchema.fields.filter((f) => f.name !== 'liveEnd'),
+};
+
+/** The schema of checkpoint version 2 (before the resting-HR minute, too). */
 export const userStreamSchemaV2 = {
   ...userStreamSchema,
-  fields: userStreamSchema.fields.filter((f) => f.name !== 'minute'),
+  fields: userStreamSchemaV3.fields.filter((f) => f.name !== 'minute'),
 };
 
 /** FNV-1a of the device id: duplicates are "same device + ts", and a number is cheaper to keep. */

@@ -78,10 +78,12 @@ function poolChannel(acc: number[], i: number, b: readonly number[], j: number):
  * daily windows are made of. Counts, zone seconds and TRIMP add up; means and SDs pool exactly;
  * RMSSD and pNN50 pool over their successive differences (the one difference across the
  * boundary is not there). Drift needs the whole series and is not pooled (null). % HRmax, % HRR,
- * zone, HRmax and resting HR are those of `p`.
+ * zone, HRmax and resting HR are those of `p`. `b` may hold time but no reading (the engine's
+ * count of a reading's time into live windows without any): only the times, zones and TRIMP add.
  */
 export function poolInto(acc: number[], at: number, b: readonly number[], bt: number, p: Personal): void {
-  if (b[bt + SAMPLES] === 0) return;
+  // (a part without readings may still hold time: a reading's into a live window without any)
+  if (b[bt + SAMPLES] === 0 && b[bt + DURATION] === 0) return;
   if (acc[at + SAMPLES] === 0) {
     copyValues(acc, at, b, bt);
     return;

@@ -39,8 +39,9 @@ export interface SummaryOptions {
   /**
    * A live window's start and the heart-rate reading just before it (the previous windows' last):
    * that reading holds from the start until this window's first heart-rate reading (or its end),
-   * at most the max gap after its own ts, as it would in one long series. (What it holds into a
-   * window with no reading at all is lost: such a window is not emitted.)
+   * at most the max gap after its own ts, as it would in one long series. (A window with no
+   * reading at all is not emitted: the engine pools what the reading holds of it into the
+   * session and day, as a series with no reading and only `hrBefore`.)
    */
   startTs?: number;
   hrBefore?: HrSample;
