@@ -17,6 +17,20 @@ describe('loadConfig', () => {
     expect(c.graceMs).toBe(0);
     expect(c.zoneBasis).toBe('max');
     expect(c.rrCorrection).toBe('auto');
+    expect(c.commitIntervalMs).toBe(5_000);
+  });
+
+  it('checkpoints every 30 s in kafka mode unless told otherwise, as Kafka Streams does', () => {
+    const kafka = {
+      PULSE_MODE: 'kafka',
+      KAFKA_BROKERS: 'k:9092',
+      SCHEMA_REGISTRY_URL: 'mock://r',
+      PULSE_AUTH_SECRET: 's'.repeat(32),
+    };
+    expect(loadConfig(kafka).commitIntervalMs).toBe(30_000);
+    expect(loadConfig({ ...kafka, PULSE_COMMIT_INTERVAL_MS: '5000' }).commitIntervalMs).toBe(5_000);
+    expect(loadConfig({}, { 'commit-interval-ms': '1000' }).commitIntervalMs).toBe(1_000);
+    expect(() => loadConfig({ PULSE_COMMIT_INTERVAL_MS: '0' })).toThrow(/PULSE_COMMIT_INTERVAL_MS="0"/);
   });
 
   it('lets flags override the environment', () => {
