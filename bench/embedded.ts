@@ -16,7 +16,8 @@ export interface EmbeddedBenchOptions {
   seconds: number;
   /**
    * seconds run before the measured period, as JMH warms up: the JIT compiles the hot paths and
-   * every athlete's first windows open; their latencies are reported apart (`warmupLatencyMs`)
+   * every athlete's first live window closes and is scored (their first sessions and days open);
+   * their latencies are reported apart (`warmupLatencyMs`)
    */
   warmupSeconds: number;
   /** write a V8 heap snapshot here at the heap measurement, to see what the bytes per user are */

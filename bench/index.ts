@@ -23,7 +23,8 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
       users: { type: 'string', default: '10000' },
       rate: { type: 'string' },
       seconds: { type: 'string', default: '20' },
-      warmup: { type: 'string', default: '3' },
+      // every athlete's first live window closed and scored: the window (10 s) + the out-of-orderness (5 s)
+      warmup: { type: 'string', default: '15' },
       'heap-snapshot': { type: 'string' },
     },
   });
@@ -44,6 +45,7 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
     }
     return n;
   };
+  const warmupSeconds = values.warmup === '0' ? 0 : num('warmup', values.warmup);
   const result: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version } };
   if (only.includes('embedded')) {
     const users = num('users', values.users);
@@ -52,7 +54,7 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
       floors: Math.max(1, Math.ceil(users / 1000)),
       rate: num('rate', values.rate ?? '50000'),
       seconds: num('seconds', values.seconds),
-      warmupSeconds: values.warmup === '0' ? 0 : num('warmup', values.warmup),
+      warmupSeconds,
       heapSnapshot: values['heap-snapshot'],
     });
   }
@@ -73,8 +75,10 @@ export async function benchCommand(argv: string[], out: NodeJS.WritableStream): 
   if (only.includes('kafka')) {
     result['kafka'] = await benchKafka({
       users: num('users', values.users),
-      rate: num('rate', values.rate ?? '30000'),
+      // a little over the 30,000/s budget (issue 3): keeping up with it shows the budget met
+      rate: num('rate', values.rate ?? '32000'),
       seconds: num('seconds', values.seconds),
+      warmupSeconds,
     });
   }
   const text = JSON.stringify(result, null, 2);

@@ -24,6 +24,9 @@ export interface KafkaFigures {
   /** from the produce of the sample that closed a window to its readiness read from the output topic */
   latencyMs: { p50: number; p99: number };
   latencySamples: number;
+  warmupSeconds: number;
+  /** the same over the warm-up, reported apart */
+  warmupLatencyMs: { p50: number; p99: number };
   /** a bare kafkajs consumer reading the same samples topic (no decoding): the ceiling */
   rawConsumePerSec: number;
   /** samplesPerSec / rawConsumePerSec */
@@ -42,7 +45,6 @@ export interface KafkaFigures {
   broker: string;
 }
 
-const WARMUP_S = 3;
 const TICK_MS = 50;
 
 /**
@@ -56,6 +58,8 @@ export async function benchKafka(opts: {
   users: number;
   rate: number;
   seconds: number;
+  /** seconds produced before the measured period (as in the embedded section) */
+  warmupSeconds: number;
 }): Promise<KafkaFigures | { skipped: string }> {
   const service = await kafkaService().catch((err: unknown) => {
     throw new Error(`bench kafka: ${(err as Error).message}`);
@@ -90,6 +94,7 @@ export async function benchKafka(opts: {
     const processor = startProcessor(deps);
     const inference = startInference(deps);
     const latencies: number[] = [];
+    const warmupLatencies: number[] = [];
     let measuring = false;
     const trace = serde('Readiness').projection(['traceArrivalMs'] as const);
     const readiness = log.subscribe({
@@ -98,10 +103,10 @@ export async function benchKafka(opts: {
       fromBeginning: false,
       onBatch(records) {
         const now = Date.now();
-        if (!measuring) return;
+        const into = measuring ? latencies : warmupLatencies;
         for (const r of records) {
           const t = trace.decode(r.value).traceArrivalMs;
-          if (t > 0) latencies.push(now - t);
+          if (t > 0) into.push(now - t);
         }
       },
     });
@@ -120,14 +125,14 @@ export async function benchKafka(opts: {
         registryUrl: registry.url,
         users: opts.users,
         rate: opts.rate,
-        seconds: WARMUP_S + opts.seconds,
+        seconds: opts.warmupSeconds + opts.seconds,
         tickMs: TICK_MS,
       },
     });
     let offered = 0;
     let measuredFrom = 0;
     let consumedAtStart = 0;
-    const warmupEnds = Date.now() + WARMUP_S * 1000;
+    const warmupEnds = Date.now() + opts.warmupSeconds * 1000;
     producer.on('message', (m: { type: string; n?: number; at?: number }) => {
       if (m.type !== 'offered') return;
       if (!measuring && m.at! >= warmupEnds) {
@@ -159,6 +164,8 @@ export async function benchKafka(opts: {
       offeredSamplesPerSec: Math.round(offered / measuredS),
       latencyMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) },
       latencySamples: latencies.length,
+      warmupSeconds: opts.warmupSeconds,
+      warmupLatencyMs: { p50: round(percentile(warmupLatencies, 50)), p99: round(percentile(warmupLatencies, 99)) },
       rawConsumePerSec: rawConsume,
       shareOfRaw: round(samplesPerSec / rawConsume, 2),
       processorDrainPerSec: drain,
