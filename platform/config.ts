@@ -227,7 +227,7 @@ export type Config = Omit<Parsed, 'windowMs' | 'windows' | 'commitIntervalMs'> &
  * processor's, about 4 MB a task at 10,000 athletes, hold the task up while its transaction
  * commits): every 5 s they doubled the kafka bench's median latency and its p99.
  */
-export const DEFAULT_COMMIT_INTERVAL_MS = { embedded: 5_000, kafka: 30_000 } as const;
+const DEFAULT_COMMIT_INTERVAL_MS = { embedded: 5_000, kafka: 30_000 } as const;
 export type ConfigFlags = Partial<Record<string, string | boolean | undefined>>;
 
 /**
