@@ -2,7 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FORBIDDEN_USER, FUTURE_TS } from '../ingest/index.ts';
+import { FORBIDDEN_USER } from '../ingest/index.ts';
+import { FUTURE_TS } from '../schemas/index.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 const NOW = Date.UTC(2026, 10, 1, 9, 0, 0);

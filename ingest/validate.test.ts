@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenClaims } from '../platform/index.ts';
-import {
-  FORBIDDEN_DEVICE,
-  FORBIDDEN_USER,
-  FUTURE_TS,
-  validateBody,
-  validateSamples,
-  type ValidateContext,
-} from './validate.ts';
+import { FUTURE_TS } from '../schemas/index.ts';
+import { FORBIDDEN_DEVICE, FORBIDDEN_USER, validateBody, validateSamples, type ValidateContext } from './validate.ts';
 
 const NOW = Date.UTC(2026, 10, 1, 9, 0, 0);
 const ctx = (claims: TokenClaims, members: Record<string, string> = {}): ValidateContext => ({

@@ -1,30 +1,16 @@
 import type { TokenClaims } from '../platform/index.ts';
-import type { Sample } from '../schemas/index.ts';
+import { sampleProblems, show, type Sample } from '../schemas/index.ts';
 
 /**
  * Validation of one ingest request body `{samples:[…]}` against CONTRACT.md, sample by sample.
  * Good samples become Sample records (receivedAt = arrival time, absent optional fields null,
  * rr [] when absent); bad ones are rejected with their index and a reason of the form
  * `<field>: <rule>, got <value>` (e.g. `bpm: must be an integer 20-250, got 400`), so one bad
- * reading never costs the rest of the batch. Old timestamps are accepted: lateness is decided
+ * reading never costs the rest of the batch. The value rules are the Sample's own
+ * (schemas/sample-rules.ts, which the stages reading the topic apply too); here come the JSON
+ * envelope, unknown fields and the token's scope. Old timestamps are accepted: lateness is decided
  * downstream by the stream processor (DLQ, reason `late`), never here.
  */
-
-/** 2000-01-01T00:00:00Z: earlier timestamps are a device without a clock, not data. */
-export const MIN_TS = 946_684_800_000;
-const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const MAX_RR = 64;
-/** an RR interval (ms) a sample may carry: 300–20 bpm, past what artefact rejection keeps */
-export const RR_RANGE_MS = [200, 3000] as const;
-const INT32_MAX = 2_147_483_647;
-
-/** The movement channels' ranges (steps: the cumulative counter; speed in m/s), inclusive. */
-export const CHANNEL_RANGES = {
-  steps: [0, INT32_MAX],
-  cadence: [0, 300],
-  power: [0, 3000],
-  speed: [0, 50],
-} as const;
 
 export const sampleFields = ['userId', 'deviceId', 'ts', 'bpm', 'rr', 'steps', 'cadence', 'power', 'speed'] as const;
 const known = new Set<string>(sampleFields);
@@ -40,7 +26,6 @@ export interface Rejection {
 
 export const FORBIDDEN_USER = 'forbidden: user not allowed for this token';
 export const FORBIDDEN_DEVICE = 'forbidden: device not allowed for this token';
-export const FUTURE_TS = 'ts: is in the future beyond the allowed clock skew';
 
 export interface ValidateContext {
   /** arrival time, ms: stamped as receivedAt and the reference for the future-skew rule */
@@ -102,62 +87,27 @@ export function validateSample(raw: unknown, ctx: ValidateContext): Sample | { r
   for (const k in s) {
     if (!known.has(k)) problems.push(`${showKey(k)}: unknown field`);
   }
-  const userId = s['userId'];
-  const deviceId = s['deviceId'];
-  if (typeof userId !== 'string' || !ID_PATTERN.test(userId)) problems.push(`userId: ${idRule(userId)}`);
-  if (typeof deviceId !== 'string' || !ID_PATTERN.test(deviceId)) problems.push(`deviceId: ${idRule(deviceId)}`);
-
-  let future = false;
-  const ts = s['ts'];
-  if (!Number.isSafeInteger(ts) || (ts as number) < MIN_TS) {
-    problems.push(`ts: must be an integer of ms since the epoch, at or after 2000-01-01, got ${show(ts)}`);
-  } else if ((ts as number) > ctx.now + ctx.maxFutureSkewMs) {
-    future = true;
-    problems.push(FUTURE_TS);
-  }
-
-  const bpm = intField(s, 'bpm', 20, 250, problems);
-  const steps = intField(s, 'steps', ...CHANNEL_RANGES.steps, problems);
-  const cadence = intField(s, 'cadence', ...CHANNEL_RANGES.cadence, problems);
-  const power = intField(s, 'power', ...CHANNEL_RANGES.power, problems);
-  let speed: number | null = null;
-  const rawSpeed = s['speed'];
-  if (rawSpeed !== undefined && rawSpeed !== null) {
-    const [least, most] = CHANNEL_RANGES.speed;
-    if (typeof rawSpeed !== 'number' || !Number.isFinite(rawSpeed) || rawSpeed < least || rawSpeed > most) {
-      problems.push(`speed: must be a number ${least}-${most} (m/s), got ${show(rawSpeed)}`);
-    } else speed = rawSpeed;
-  }
-  const rr = rrField(s['rr'], problems);
-
-  if (
-    problems.length === 0 &&
-    bpm === null &&
-    rr.length === 0 &&
-    steps === null &&
-    cadence === null &&
-    power === null &&
-    speed === null
-  ) {
-    problems.push('sample: needs at least one of bpm, rr, steps, cadence, power, speed');
-  }
+  const { problems: valueProblems, future } = sampleProblems(s, ctx.now + ctx.maxFutureSkewMs);
+  problems.push(...valueProblems);
   if (problems.length > 0) {
     return { reason: problems.join('; '), code: future && problems.length === 1 ? 'future' : 'invalid' };
   }
 
-  const scope = scopeProblem(userId as string, deviceId as string, ctx);
+  // (the rules hold: each field is absent, null or of its type)
+  const v = s as Partial<Sample>;
+  const scope = scopeProblem(v.userId!, v.deviceId!, ctx);
   if (scope !== null) return { reason: scope, code: 'forbidden' };
 
   return {
-    userId: userId as string,
-    deviceId: deviceId as string,
-    ts: ts as number,
-    bpm,
-    rr,
-    steps,
-    cadence,
-    power,
-    speed,
+    userId: v.userId!,
+    deviceId: v.deviceId!,
+    ts: v.ts!,
+    bpm: v.bpm ?? null,
+    rr: v.rr ?? [],
+    steps: v.steps ?? null,
+    cadence: v.cadence ?? null,
+    power: v.power ?? null,
+    speed: v.speed ?? null,
     receivedAt: ctx.now,
   };
 }
@@ -178,60 +128,6 @@ function scopeProblem(userId: string, deviceId: string, ctx: ValidateContext): s
   }
   if (c.device !== undefined && c.device !== deviceId) return FORBIDDEN_DEVICE;
   return null;
-}
-
-function intField(
-  s: Record<string, unknown>,
-  name: string,
-  min: number,
-  max: number,
-  problems: string[],
-): number | null {
-  const v = s[name];
-  if (v === undefined || v === null) return null;
-  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {
-    const range = max === INT32_MAX ? `>= ${min}` : `${min}-${max}`;
-    problems.push(`${name}: must be an integer ${range}, got ${show(v)}`);
-    return null;
-  }
-  return v as number;
-}
-
-function rrField(v: unknown, problems: string[]): number[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) {
-    problems.push(`rr: must be an array of RR intervals in ms, got ${show(v)}`);
-    return [];
-  }
-  if (v.length > MAX_RR) {
-    problems.push(`rr: must hold at most ${MAX_RR} intervals, got ${v.length}`);
-    return [];
-  }
-  for (let i = 0; i < v.length; i++) {
-    const x: unknown = v[i];
-    if (!Number.isInteger(x) || (x as number) < RR_RANGE_MS[0] || (x as number) > RR_RANGE_MS[1]) {
-      problems.push(`rr[${i}]: must be an integer ${RR_RANGE_MS[0]}-${RR_RANGE_MS[1]} (ms), got ${show(x)}`);
-      return [];
-    }
-  }
-  return v as number[];
-}
-
-function idRule(v: unknown): string {
-  if (typeof v !== 'string') return `must be a string, got ${show(v)}`;
-  return `must be 1-128 characters of A-Z a-z 0-9 . _ : -, got ${show(v)}`;
-}
-
-/** A short, safe rendering of an offending value for a reason. */
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  let text: string;
-  try {
-    text = JSON.stringify(v) ?? String(v);
-  } catch {
-    text = String(v);
-  }
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 function showKey(k: string): string {

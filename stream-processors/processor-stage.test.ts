@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseWindowSpecs, startStageHarness, type Config, type StageHarness } from '../platform/index.ts';
-import { topics, type Features, type Profile, type Sample } from '../schemas/index.ts';
+import { serde, topics, type Features, type Profile, type Sample } from '../schemas/index.ts';
 import { startProcessor } from './processor-stage.ts';
 import { testSample } from './test-samples.ts';
 import { windowPhase } from './engine/engine.ts';
@@ -10,7 +10,7 @@ const T0 = 1_700_000_000_000;
 const DAY = 86_400_000;
 /** the first UTC midnight after T0 (T0 is 1 h 46 min 40 s before it) */
 const MIDNIGHT = Math.ceil(T0 / DAY) * DAY;
-const sample = (userId: string, ts: number, bpm: number, extra: Partial<Sample> = {}): Sample =>
+const sample = (userId: string, ts: number, bpm: number | null, extra: Partial<Sample> = {}): Sample =>
   testSample(ts, bpm, { userId, receivedAt: 0, ...extra });
 /** one sample a second for `seconds` seconds from `from` */
 const series = (userId: string, seconds: number, bpm = 120, from = T0): Sample[] =>
@@ -134,6 +134,61 @@ describe('processor stage', () => {
     expect(features.map((f) => [f.windowStart - T0, f.samples, f.hrMean])).toEqual([
       [0, 10, 120],
       [10_000, 10, 120],
+    ]);
+  });
+
+  it("dead-letters samples that break the Sample's rules (reason invalid), which leave the user's windows as they were", async () => {
+    // what a producer outside pulsecoach may write to the topic, and ingest would have refused
+    const YEAR_2100 = Date.UTC(2100, 0, 1);
+    const bad: [Sample, string][] = [
+      [sample('ana', YEAR_2100, 120), 'ts: is in the future beyond the allowed clock skew'],
+      [sample('ana', 5_000, 120), 'ts: must be an integer of ms since the epoch, at or after 2000-01-01, got 5000'],
+      [sample('ana', T0 + 30_500, 400), 'bpm: must be an integer 20-250, got 400'],
+      [
+        sample('ana', T0 + 30_600, 120, { rr: Array.from({ length: 65 }, () => 500) }),
+        'rr: must hold at most 64 intervals, got 65',
+      ],
+      [sample('ana', T0 + 30_700, 120, { rr: [500, -3] }), 'rr[1]: must be an integer 200-3000 (ms), got -3'],
+      [
+        sample('ana', T0 + 30_800, 120, { power: 1e6, speed: Number.NaN }),
+        'power: must be an integer 0-3000, got 1000000; speed: must be a number 0-50 (m/s), got NaN',
+      ],
+      [sample('ana', T0 + 30_900, null), 'sample: needs at least one of bpm, rr, steps, cadence, power, speed'],
+      [
+        sample('ana', T0 + 30_950, 120, { deviceId: 'x'.repeat(129) }),
+        `deviceId: must be 1-128 characters of A-Z a-z 0-9 . _ : -, got "${'x'.repeat(36)}...`,
+      ],
+    ];
+    const good = [...series('ana', 30), ...bad.map(([s]) => s), ...series('ana', 30, 120, T0 + 31_000)];
+    const { features, dead, metrics } = await run(good);
+    expect(dead.map((d) => [d.stage, d.reason, d.detail])).toEqual(bad.map(([, why]) => ['processor', 'invalid', why]));
+    // the original bytes, to put right and produce again
+    expect(dead.map((d) => serde('Sample').decode(Buffer.from(d.payload)))).toEqual(bad.map(([s]) => s));
+    expect((await metrics.rejected.get()).values.find((v) => v.labels.reason === 'invalid')?.value).toBe(bad.length);
+    // the one from 2100 did not move ana's watermark: the samples after it are on time
+    expect(of(features, 'live').map((f) => [f.windowStart - T0, f.samples, f.hrMean])).toEqual([
+      [0, 10, 120],
+      [10_000, 10, 120],
+      [20_000, 10, 120],
+      [30_000, 9, 120],
+      [40_000, 10, 120],
+    ]);
+  });
+
+  it('reads a sample whose record has no timestamp (a producer that set none) without the clock-skew rule', async () => {
+    h = await startStageHarness({ prefix: 'pulse-proc-', config: { windowStagger: false } });
+    const stage = startProcessor(h.deps);
+    const ahead = Date.now() + DAY;
+    const codec = serde('Sample');
+    await h.deps.log.produce(topics.samples.name, [
+      ...series('ana', 12, 120, ahead).map((s) => ({ key: s.userId, value: codec.encode(s), timestamp: 0 })),
+      // with its time of production, the same sample is refused
+      { key: 'ana', value: codec.encode(sample('ana', ahead + 12_000, 120)) },
+    ]);
+    await stage.subscription.caughtUp();
+    await stage.close();
+    expect((await h.read('dlq')).map((d) => [d.reason, d.detail])).toEqual([
+      ['invalid', 'ts: is in the future beyond the allowed clock skew'],
     ]);
   });
 

@@ -11,6 +11,7 @@ import {
 } from '../platform/index.ts';
 import { tanakaMaxHr } from './heart-rate.ts';
 import { checkpointHeader, restoreProcessorCheckpoint } from './processor-checkpoint.ts';
+import { sampleProblem } from './sample-check.ts';
 import { WindowEngine } from './engine/engine.ts';
 import type { EngineSample } from './engine/sample-buffer.ts';
 import { userStreamSchema, type UserStream, type UserStreamRecord } from './engine/user-stream.ts';
@@ -40,8 +41,8 @@ const SEX_CODE = { m: 1, f: 2 } as const;
 /**
  * The stream processor: per-user event-time windows of every PULSE_WINDOWS spec (the window
  * engine: live tumbling and hopping windows, sessions, UTC days) over pulse.samples.v1,
- * personalised by pulse.profiles.v1, emitting pulse.features.v1. Late samples go to the DLQ with
- * reason `late`; duplicates (same device + ts) are dropped and counted. Users who stop sending
+ * personalised by pulse.profiles.v1, emitting pulse.features.v1. Samples that break the Sample's
+ * rules go to the DLQ with reason `invalid` (sample-check.ts), late ones with reason `late`; duplicates (same device + ts) are dropped and counted. Users who stop sending
  * have their open windows closed once the task's stream time passes their last sample by the
  * idle timeout (and their session and day once it passes those); a partition that receives
  * nothing at all moves its stream time on by the wall clock after that timeout (a punctuation),
@@ -55,8 +56,17 @@ export interface ProcessorOptions {
 }
 
 export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}): RunningStage {
-  const { windows, outOfOrderMs, graceMs, windowStagger, zoneBasis, rrCorrection, idleTimeoutMs, evictAfterMs } =
-    deps.config;
+  const {
+    windows,
+    outOfOrderMs,
+    graceMs,
+    windowStagger,
+    zoneBasis,
+    rrCorrection,
+    idleTimeoutMs,
+    evictAfterMs,
+    maxFutureSkewMs,
+  } = deps.config;
   const engine = new WindowEngine(windows, {
     outOfOrderMs,
     graceMs,
@@ -188,6 +198,11 @@ export function startProcessor(deps: StageDeps, options: ProcessorOptions = {}):
         sample = samples.decode(record.value);
       } catch (err) {
         dead.add(record, 'undecodable', (err as Error).message);
+        continue;
+      }
+      const invalid = sampleProblem(sample, record, maxFutureSkewMs);
+      if (invalid !== null) {
+        dead.add(record, 'invalid', invalid);
         continue;
       }
       if (sweepsCrossed(now, sample.ts)) sweepIdle(task, Math.floor(sample.ts / sweepEveryMs) * sweepEveryMs, emit);

@@ -97,11 +97,16 @@ describe('kafka interoperability (kcat)', () => {
         header.writeInt32BE(latest.id, 1);
         return Buffer.concat([header, sampleType.toBuffer(s)]);
       };
+      // (a minute on a window boundary of the epoch's grid)
+      const T0 = Date.UTC(2026, 0, 5, 9);
       const sample = (ts: number, bpm: number): Sample =>
-        testSample(ts, bpm, { userId: 'kcat-user', deviceId: 'strap', receivedAt: ts });
+        testSample(T0 + ts, bpm, { userId: 'kcat-user', deviceId: 'strap', receivedAt: T0 + ts });
+      const fromTheFuture = sample(Date.now() + 86_400_000 - T0, 150);
       await kcatProduce(`${namespace}${topics.samples.name}`, 'kcat-user', [
         frame(sample(1_000, 140)),
         frame(sample(4_000, 150)),
+        // stamped a day ahead of the record's timestamp (kcat's clock): refused, not read
+        frame(fromTheFuture),
         frame(sample(60_000, 90)),
       ]);
 
@@ -116,8 +121,13 @@ describe('kafka interoperability (kcat)', () => {
       expect(first.value[0]).toBe(0);
       const writer = await schemaById(first.value.readInt32BE(1));
       const features = writer.fromBuffer(first.value.subarray(5)) as Record<string, unknown>;
-      expect(features).toMatchObject({ userId: 'kcat-user', windowStart: 0, samples: 2, hrMin: 140, hrMax: 150 });
-      expect(await h.read('dlq')).toEqual([]);
+      expect(features).toMatchObject({ userId: 'kcat-user', windowStart: T0, samples: 2, hrMin: 140, hrMax: 150 });
+      const dead = await h.read('dlq');
+      expect(dead.map((d) => [d.reason, d.detail])).toEqual([
+        ['invalid', 'ts: is in the future beyond the allowed clock skew'],
+      ]);
+      // the bytes kcat sent, wire-format header and all
+      expect(Buffer.from(dead[0]!.payload)).toEqual(frame(fromTheFuture));
     } finally {
       await h.close();
     }

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Profile, Session } from '../../schemas/index.ts';
+import { MIN_TS, type Profile, type Session } from '../../schemas/index.ts';
 import { claimsOf, requireToken, type ApiContext } from '../context.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import { assertPlausibleProfile } from '../profile-rules.ts';
 import { bearerAuth, idSchema, profileInput } from '../http-schemas.ts';
-import { MIN_TS } from '../../ingest/index.ts';
 
 interface SessionBody {
   userId: string;

@@ -1,4 +1,4 @@
-import { CHANNEL_RANGES, RR_RANGE_MS } from '../validate.ts';
+import { CHANNEL_RANGES, RR_RANGE_MS } from '../../schemas/index.ts';
 import { RecordingError } from './errors.ts';
 import type { Recording, RecordingFormat, RecordingSample, RecordingSummary } from './types.ts';
 

@@ -7,6 +7,7 @@ import {
   type Store,
 } from '../../platform/index.ts';
 import { serde, topics, type SchemaName } from '../../schemas/index.ts';
+import { sampleProblem } from '../sample-check.ts';
 import { HistoryWriter } from './history-writer.ts';
 import { historyTopics, rowOf, type HistoryTopic, type Row } from './rows.ts';
 
@@ -31,7 +32,7 @@ export interface SinkOptions {
 }
 
 export function startSink(deps: StageDeps, store: Store, options: SinkOptions = {}): RunningStage {
-  const { sinkBatchRows, sinkBatchAgeMs } = deps.config;
+  const { sinkBatchRows, sinkBatchAgeMs, maxFutureSkewMs } = deps.config;
   const writer = new HistoryWriter(store, deps.metrics, deps.logger.child({ stage: STAGE }), {
     logId: deps.log.id,
     batchRows: sinkBatchRows,
@@ -48,6 +49,13 @@ export function startSink(deps: StageDeps, store: Store, options: SinkOptions = 
         value = target.decode(record.value);
       } catch (err) {
         dead.add(record, 'undecodable', (err as Error).message);
+        continue;
+      }
+      // (the history holds the samples the pipeline read)
+      const invalid =
+        target.topic === 'samples' ? sampleProblem(value as Record<string, unknown>, record, maxFutureSkewMs) : null;
+      if (invalid !== null) {
+        dead.add(record, 'invalid', invalid);
         continue;
       }
       const row = rowOf(target.topic, value as never, record, deps.log.id);

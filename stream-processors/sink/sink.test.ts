@@ -56,7 +56,7 @@ function sinkFixture(backend: StoreBackend) {
 describe.each(backends)('sink into $name', (backend) => {
   const f = sinkFixture(backend);
 
-  it('stores each event in its table with its values, and dead-letters what it cannot decode', async (ctx) => {
+  it("stores each event in its table with its values, and dead-letters what it cannot decode or breaks the Sample's rules", async (ctx) => {
     const store = f.store();
     if (!store) return ctx.skip();
     const h = await f.harness({ sinkBatchAgeMs: 20 });
@@ -96,7 +96,11 @@ describe.each(backends)('sink into $name', (backend) => {
       traceArrivalMs: 0,
     };
     const stage = startSink(h.deps, store);
-    await h.produce('samples', [testSample(T0, 121, { userId: user, rr: [496, 500], steps: 3, speed: 2.5 })]);
+    await h.produce('samples', [
+      testSample(T0, 121, { userId: user, rr: [496, 500], steps: 3, speed: 2.5 }),
+      // written by a producer outside pulsecoach: ingest would have refused it
+      testSample(T0 + 1000, 400, { userId: user }),
+    ]);
     // a window without heart rate: "not computable" is NaN in the event, NULL in the history
     await h.produce('features', [
       features,
@@ -145,8 +149,11 @@ describe.each(backends)('sink into $name', (backend) => {
       await store.query('SELECT rating, rpe, comment, followed FROM feedback WHERE userId = {u:String}', p),
     ).toEqual([{ rating: 4, rpe: null, comment: "it's fine", followed: 1 }]);
     const dead = await h.read('dlq');
-    expect(dead.map((d) => [d.stage, d.reason, d.sourceTopic])).toEqual([
-      ['sink', 'undecodable', topics.triggers.name],
+    // (by reason: the two topics' dead letters come in no set order)
+    dead.sort((a, b) => a.reason.localeCompare(b.reason));
+    expect(dead.map((d) => [d.stage, d.reason, d.detail, d.sourceTopic])).toEqual([
+      ['sink', 'invalid', 'bpm: must be an integer 20-250, got 400', topics.samples.name],
+      ['sink', 'undecodable', expect.any(String), topics.triggers.name],
     ]);
     expect(await count(store, 'SELECT count() AS n FROM triggers WHERE userId = {u:String}', p)).toBe(0);
   });

@@ -28,7 +28,10 @@ async function open(options: { registry: boolean; namespace: string }): Promise<
 
 const fresh = () => `wire-${process.pid}-${++namespaces}.`;
 const samplesTopic = topics.samples.name;
-const sample = (ts: number, bpm: number): Sample => testSample(ts, bpm);
+/** (on a window boundary of the epoch's grid) */
+const T0 = Date.UTC(2026, 0, 5, 9);
+/** a sample `ms` after T0 */
+const sample = (ms: number, bpm: number): Sample => testSample(T0 + ms, bpm);
 
 async function registryJson(path: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${registry!.url}${path}`, {
@@ -179,7 +182,7 @@ describe('Kafka values in Confluent wire format', () => {
       expect(dead[2]!.payload).toEqual(corrupt);
       // the readable samples around them were windowed: the first window holds 1,000 and 2,000
       const features = await h.read('features');
-      expect(features[0]).toMatchObject({ userId: 'u1', windowStart: 0, samples: 2, hrMin: 120, hrMax: 121 });
+      expect(features[0]).toMatchObject({ userId: 'u1', windowStart: T0, samples: 2, hrMin: 120, hrMax: 121 });
     } finally {
       await h.close();
       await raw.close();
