@@ -18,6 +18,16 @@ describe('loadConfig', () => {
     expect(c.zoneBasis).toBe('max');
     expect(c.rrCorrection).toBe('auto');
     expect(c.commitIntervalMs).toBe(5_000);
+    expect(c.idleTimeoutMs).toBe(90_000);
+    expect(c.maxFutureSkewMs).toBe(60_000);
+  });
+
+  it('refuses an idle timeout no longer than the clock skew a sample may have', () => {
+    expect(() => loadConfig({ PULSE_IDLE_TIMEOUT_MS: '60000' })).toThrow(
+      /PULSE_IDLE_TIMEOUT_MS \(60000\) must be longer than PULSE_MAX_FUTURE_SKEW_MS \(60000\)/,
+    );
+    expect(() => loadConfig({}, { 'max-future-skew-ms': '120000' })).toThrow(/must be longer than/);
+    expect(loadConfig({ PULSE_IDLE_TIMEOUT_MS: '20000', PULSE_MAX_FUTURE_SKEW_MS: '5000' }).idleTimeoutMs).toBe(20_000);
   });
 
   it('checkpoints every 30 s in kafka mode unless told otherwise, as Kafka Streams does', () => {

@@ -95,7 +95,7 @@ const settings = {
     flag: 'out-of-order-ms',
     schema: whole(0, 600_000).default(5_000),
   },
-  idleTimeoutMs: { env: 'PULSE_IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', schema: whole(1).default(30_000) },
+  idleTimeoutMs: { env: 'PULSE_IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', schema: whole(1).default(90_000) },
   evictAfterMs: { env: 'PULSE_EVICT_AFTER_MS', flag: 'evict-after-ms', schema: whole(1).default(3_600_000) },
   maxFutureSkewMs: { env: 'PULSE_MAX_FUTURE_SKEW_MS', flag: 'max-future-skew-ms', schema: whole(1).default(60_000) },
   maxBodyBytes: { env: 'PULSE_MAX_BODY_BYTES', flag: 'max-body-bytes', schema: whole(1).default(1024 * 1024) },
@@ -300,6 +300,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     if (!config.schemaRegistryUrl)
       problems.push('SCHEMA_REGISTRY_URL is required in kafka mode (mock:// keeps the schemas in this one process)');
     if (!config.authSecret) problems.push('PULSE_AUTH_SECRET is required in kafka mode');
+  }
+  // a sample may be this far ahead of its arrival (ingest's rule): the partition's stream time with
+  // it, and an athlete whose last sample is an idle timeout behind stream time is idled, their later
+  // samples before it late. So one device with a fast clock would have every other athlete on its
+  // partition idled, and their samples dead-lettered, all the time
+  if (problems.length === 0 && config.idleTimeoutMs <= config.maxFutureSkewMs) {
+    problems.push(
+      `PULSE_IDLE_TIMEOUT_MS (${config.idleTimeoutMs}) must be longer than PULSE_MAX_FUTURE_SKEW_MS ` +
+        `(${config.maxFutureSkewMs}), by as long as a device may take to deliver a sample: a device whose clock ` +
+        'runs that far ahead moves its partition on, and every other athlete there would look idle and their samples be late',
+    );
   }
   if (problems.length > 0) throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
   return { ...config, dataDir: resolve(config.dataDir) };

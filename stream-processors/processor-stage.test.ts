@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWindowSpecs, startStageHarness, type Config, type StageHarness } from '../platform/index.ts';
+import {
+  parseWindowSpecs,
+  partitionFor,
+  startStageHarness,
+  type Config,
+  type StageHarness,
+} from '../platform/index.ts';
 import { serde, topics, type Features, type Profile, type Sample } from '../schemas/index.ts';
 import { startProcessor } from './processor-stage.ts';
 import { testSample } from './test-samples.ts';
@@ -173,6 +179,26 @@ describe('processor stage', () => {
       [30_000, 9, 120],
       [40_000, 10, 120],
     ]);
+  });
+
+  it('loses no sample of the athletes on the partition of a device whose clock runs ahead (by up to the allowed skew)', async () => {
+    const partitions = 4;
+    const ahead = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8'].find(
+      (u) => partitionFor(u, partitions) === partitionFor('ana', partitions),
+    )!;
+    const samples: Sample[] = [];
+    for (let i = 0; i < 120; i++) {
+      samples.push(sample('ana', T0 + i * 1000, 120));
+      // stamped 55 s ahead of the others (PULSE_MAX_FUTURE_SKEW_MS allows 60 s)
+      samples.push(sample(ahead, T0 + 55_000 + i * 1000, 140));
+    }
+    const { features, dead } = await run(samples);
+    expect(dead).toEqual([]);
+    const live = of(features, 'live').filter((f) => f.userId === 'ana');
+    // her 120 s hold 12 live windows; the last one is still open (the watermark trails by 5 s)
+    expect(live.map((f) => [f.windowStart - T0, f.samples])).toEqual(
+      Array.from({ length: 11 }, (_, k) => [k * 10_000, 10]),
+    );
   });
 
   it('reads a sample whose record has no timestamp (a producer that set none) without the clock-skew rule', async () => {
