@@ -10,8 +10,10 @@ export const topics = {
   triggers: { name: 'pulse.triggers.v1', schema: 'Trigger', compacted: false },
   suggestions: { name: 'pulse.suggestions.v1', schema: 'Suggestion', compacted: false },
   feedback: { name: 'pulse.feedback.v1', schema: 'Feedback', compacted: false },
-  dlq: { name: 'pulse.dlq.v1', schema: 'DeadLetter', compacted: false },
-} as const satisfies Record<string, { name: string; schema: SchemaName; compacted: boolean }>;
+  // a dead letter holds a record whole, its key twice (the record's and the DeadLetter's own field):
+  // what Kafka took at its default limit of 1 MB a record must fit twice
+  dlq: { name: 'pulse.dlq.v1', schema: 'DeadLetter', compacted: false, maxMessageBytes: 4 * 1024 * 1024 },
+} as const satisfies Record<string, { name: string; schema: SchemaName; compacted: boolean; maxMessageBytes?: number }>;
 
 export type TopicId = keyof typeof topics;
 export type TopicName = (typeof topics)[TopicId]['name'];
@@ -21,8 +23,11 @@ export function topicSchemas(): Map<string, AvroSchema> {
   return new Map(Object.values(topics).map((t) => [t.name, loadSchema(t.schema)]));
 }
 
-/** Every topic as the log creates it: its name and whether it is compacted. */
-export const topicSpecs: { name: string; compacted: boolean }[] = Object.values(topics).map((t) => ({
-  name: t.name,
-  compacted: t.compacted,
-}));
+/** Every topic as the log creates it: its name, whether it is compacted, and a size limit of its own. */
+export const topicSpecs: { name: string; compacted: boolean; maxMessageBytes?: number }[] = Object.values(topics).map(
+  (t) => ({
+    name: t.name,
+    compacted: t.compacted,
+    ...('maxMessageBytes' in t ? { maxMessageBytes: t.maxMessageBytes } : {}),
+  }),
+);

@@ -13,6 +13,8 @@ export interface TopicSpec {
   retentionMs?: number;
   /** delete the oldest segments while a partition is bigger than this */
   retentionBytes?: number;
+  /** Kafka: the largest record batch the topic takes (max.message.bytes); default: the broker's */
+  maxMessageBytes?: number;
 }
 
 export interface ProduceRecord {

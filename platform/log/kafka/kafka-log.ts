@@ -235,6 +235,8 @@ function topicConfig(spec: TopicSpec, o: KafkaLogOptions): { name: string; value
   if (!spec.compacted && retentionMs !== undefined) entries.push({ name: 'retention.ms', value: String(retentionMs) });
   if (!spec.compacted && retentionBytes !== undefined)
     entries.push({ name: 'retention.bytes', value: String(retentionBytes) });
+  if (spec.maxMessageBytes !== undefined)
+    entries.push({ name: 'max.message.bytes', value: String(spec.maxMessageBytes) });
   return entries;
 }
 

@@ -188,4 +188,35 @@ describe('Kafka values in Confluent wire format', () => {
       await raw.close();
     }
   }, 120_000);
+
+  it("dead-letters a record close to Kafka's size limit, whose dead letter holds its key twice, and goes on", async (ctx) => {
+    if (!service || !registry) return ctx.skip();
+    const namespace = fresh();
+    const log = await open({ registry: true, namespace });
+    const raw = await open({ registry: false, namespace });
+    const h = await startStageHarness({ log, prefix: 'pulse-wire-', config: { windowStagger: false } });
+    try {
+      await raw.ensureTopics([{ name: samplesTopic }]);
+      // 950 kB, under the broker's 1 MB a record; its dead letter is the key, then the payload and
+      // the key again
+      const key = 'k'.repeat(600_000);
+      const value = Buffer.alloc(350_000, 7);
+      await raw.produce(samplesTopic, [{ key, value }]);
+      await h.produce('samples', [sample(1_000, 120), sample(60_000, 121)]);
+
+      const stage = startProcessor(h.deps);
+      await stage.subscription.caughtUp();
+      await stage.close();
+
+      const dead = await h.read('dlq');
+      expect(dead.map((d) => [d.reason, d.key === key, d.payload.length])).toEqual([
+        ['not-wire-format', true, 350_000],
+      ]);
+      expect(Buffer.from(dead[0]!.payload)).toEqual(value);
+      expect(await h.read('features')).toMatchObject([{ windowStart: T0, samples: 1, hrMax: 120 }]);
+    } finally {
+      await h.close();
+      await raw.close();
+    }
+  }, 120_000);
 });
