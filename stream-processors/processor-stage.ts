@@ -42,13 +42,13 @@ const SEX_CODE = { m: 1, f: 2 } as const;
  * The stream processor: per-user event-time windows of every PULSE_WINDOWS spec (the window
  * engine: live tumbling and hopping windows, sessions, UTC days) over pulse.samples.v1,
  * personalised by pulse.profiles.v1, emitting pulse.features.v1. Samples that break the Sample's
- * rules go to the DLQ with reason `invalid` (sample-check.ts), late ones with reason `late`; duplicates (same device + ts) are dropped and counted. Users who stop sending
- * have their open windows closed once the task's stream time passes their last sample by the
- * idle timeout (and their session and day once it passes those); a partition that receives
- * nothing at all moves its stream time on by the wall clock after that timeout (a punctuation),
- * so its last windows close too. Users with nothing but their day open and no sample for
- * PULSE_EVICT_AFTER_MS are kept only as their encoded snapshot (an open day comes back into
- * memory to close).
+ * rules go to the DLQ with reason `invalid` (sample-check.ts), late ones with reason `late`;
+ * duplicates (same device + ts) are dropped and counted. Users who stop sending have their open
+ * windows closed once the task's stream time passes their last sample by the idle timeout (and
+ * their session and day once it passes those); a partition that receives nothing at all moves
+ * its stream time on by the wall clock after that timeout (a punctuation), so its last windows
+ * close too. Users with nothing but their day open and no sample for PULSE_EVICT_AFTER_MS are kept
+ * only as their encoded snapshot (an open day comes back into memory to close).
  */
 export interface ProcessorOptions {
   /** consumer group (default `processor`); a new group reads its topics from their start */
