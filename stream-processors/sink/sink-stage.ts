@@ -51,7 +51,7 @@ export function startSink(deps: StageDeps, store: Store, options: SinkOptions = 
         dead.add(record, 'undecodable', (err as Error).message);
         continue;
       }
-      // (the history holds the samples the pipeline read)
+      // (the history holds only samples ingest would have accepted)
       const invalid =
         target.topic === 'samples' ? sampleProblem(value as Record<string, unknown>, record, maxFutureSkewMs) : null;
       if (invalid !== null) {
