@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { serde, topics, type Readiness } from '../schemas/index.ts';
+import { serde, topics, type Readiness, type Session } from '../schemas/index.ts';
 import { connected, nextEvent, startHarness, type Harness } from './harness.ts';
 import type { Tile } from './live-view.ts';
 
@@ -75,6 +75,52 @@ describe('live view', () => {
     expect(await left).toEqual({ userId: 'u1' });
     expect(h.api.view.floorOf('u1')).toBeUndefined();
     expect(h.api.view.tiles('f1')).toEqual([]);
+  });
+
+  it('dead-letters sessions the check-in route would refuse (reason invalid): none pins a member to a floor or reaches a screen', async () => {
+    const h = await startHarness({ now: () => NOW });
+    open.push(h);
+    const session = (s: Partial<Session>): Session => ({
+      sessionId: 's1',
+      userId: 'u1',
+      floorId: 'f1',
+      alias: 'Ann',
+      startedAt: NOW,
+      endedAt: null,
+      ...s,
+    });
+    // what a producer outside pulsecoach may write to the topic
+    const bad: [Session, string][] = [
+      [
+        session({ sessionId: 'pin', startedAt: Date.UTC(2100, 0, 1) }),
+        `startedAt: must be ms since the epoch, from 2000 to the allowed clock skew ahead, got ${Date.UTC(2100, 0, 1)}`,
+      ],
+      [
+        session({ sessionId: 'rtl', alias: 'Ann\u202e' }),
+        'alias: must be 1-40 characters with a visible one and no control, bidi or zero-width one, got "Ann\u202e"',
+      ],
+      [
+        session({ sessionId: 'long', alias: 'A'.repeat(41) }),
+        `alias: must be 1-40 characters with a visible one and no control, bidi or zero-width one, got "${'A'.repeat(36)}...`,
+      ],
+      [session({ floorId: 'f 2' }), 'floorId: must be 1-128 characters of A-Z a-z 0-9 . _ : -, got "f 2"'],
+      [
+        session({ endedAt: NOW - 1 }),
+        `endedAt: must be ms since the epoch, from startedAt to the allowed clock skew ahead, got ${NOW - 1}`,
+      ],
+    ];
+    await h.produce('sessions', [
+      ...bad.map(([s]) => s),
+      session({ sessionId: 's2', floorId: 'f2', startedAt: NOW + 1 }),
+    ]);
+    await h.api.view.caughtUp();
+    expect((await h.read('dlq')).map((d) => [d.stage, d.reason, d.detail])).toEqual(
+      bad.map(([, why]) => ['api', 'invalid', why]),
+    );
+    // the check-in after them counts: nothing from 2100 holds u1 on f1
+    expect(h.api.view.floorOf('u1')).toBe('f2');
+    expect(h.api.view.tiles('f1')).toEqual([]);
+    expect(h.api.view.tiles('f2').map((t) => [t.userId, t.alias])).toEqual([['u1', 'Ann']]);
   });
 
   it('shows a readiness replayed at start-up as stale when it was appended longer ago than the stale time', async () => {

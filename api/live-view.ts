@@ -3,7 +3,9 @@ import { hostname } from 'node:os';
 import avro from 'avsc';
 import { liveWindowOf, partitionFor, runStage, type RunningStage, type StageDeps } from '../platform/index.ts';
 import {
+  latestTsOf,
   serde,
+  sessionProblems,
   topics,
   type Action,
   type Band,
@@ -496,9 +498,13 @@ export function createLiveView(deps: StageDeps): LiveView {
               continue;
             }
             switch (id) {
-              case 'sessions':
-                applySession(task, value as Session);
+              case 'sessions': {
+                // (what the check-in route refuses, written by a producer outside pulsecoach)
+                const bad = sessionProblems(value, latestTsOf(record.timestamp, deps.config.maxFutureSkewMs));
+                if (bad.length > 0) dead.add(record, 'invalid', bad.join('; '));
+                else applySession(task, value as Session);
                 break;
+              }
               case 'profiles':
                 applyProfile(task, value as Profile);
                 break;

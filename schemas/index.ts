@@ -3,7 +3,9 @@ export { serde, SerdeError, type Serde, type EventTypes } from './serde.ts';
 export { topics, topicSchemas, topicSpecs, type TopicId, type TopicName } from './topics.ts';
 export { loadSchema, schemaFiles, type SchemaName, type AvroSchema } from './catalog.ts';
 export { generateTypes } from './codegen.ts';
+export { sessionProblems, ALIAS_MAX_LENGTH, ALIAS_PATTERN } from './session-rules.ts';
 export {
+  latestTsOf,
   sampleProblems,
   show,
   BPM_RANGE,

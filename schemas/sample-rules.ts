@@ -25,6 +25,15 @@ export const CHANNEL_RANGES = {
 
 export const FUTURE_TS = 'ts: is in the future beyond the allowed clock skew';
 
+/**
+ * The newest `ts` a record produced at `recordTimestamp` may carry: its producer's clock plus the
+ * allowed skew. A record with no credible timestamp (before 2000: a producer that set none) sets
+ * no bound. Judged against the record, not the wall clock, so that a replay judges the same.
+ */
+export function latestTsOf(recordTimestamp: number, maxFutureSkewMs: number): number {
+  return recordTimestamp >= MIN_TS ? recordTimestamp + maxFutureSkewMs : Infinity;
+}
+
 export interface SampleProblems {
   /** each `<field>: <rule>, got <value>` (e.g. `bpm: must be an integer 20-250, got 400`); empty when none */
   problems: string[];
@@ -36,7 +45,8 @@ export interface SampleProblems {
  * The rules a sample's fields break (fields it does not have are not looked at here). `latestTs`:
  * the newest ts allowed, the time it arrived plus the allowed clock skew.
  */
-export function sampleProblems(s: Readonly<Record<string, unknown>>, latestTs: number): SampleProblems {
+export function sampleProblems(sample: object, latestTs: number): SampleProblems {
+  const s = sample as Readonly<Record<string, unknown>>;
   const problems: string[] = [];
   const { userId, deviceId, ts } = s;
   if (typeof userId !== 'string' || !ID_PATTERN.test(userId)) problems.push(`userId: ${idRule(userId)}`);

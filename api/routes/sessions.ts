@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { MIN_TS, type Profile, type Session } from '../../schemas/index.ts';
+import { ALIAS_MAX_LENGTH, ALIAS_PATTERN, MIN_TS, type Profile, type Session } from '../../schemas/index.ts';
 import { claimsOf, requireToken, type ApiContext } from '../context.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import { assertPlausibleProfile } from '../profile-rules.ts';
@@ -39,14 +39,8 @@ export function sessionRoutes(app: FastifyInstance, ctx: ApiContext): void {
           additionalProperties: false,
           properties: {
             userId: idSchema,
-            // shown on floor screens: something visible, and no control, bidi or zero-width characters
-            // but the joiner of emoji sequences
-            alias: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 40,
-              pattern: '^(?:[^\\p{C}]|\\u200d)*[^\\p{C}\\s](?:[^\\p{C}]|\\u200d)*$',
-            },
+            // shown on floor screens (schemas/session-rules.ts)
+            alias: { type: 'string', minLength: 1, maxLength: ALIAS_MAX_LENGTH, pattern: ALIAS_PATTERN },
             sessionId: idSchema,
             startedAt: { type: 'integer', minimum: MIN_TS, maximum: Number.MAX_SAFE_INTEGER },
             floorId: idSchema,

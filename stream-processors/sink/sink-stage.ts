@@ -52,8 +52,7 @@ export function startSink(deps: StageDeps, store: Store, options: SinkOptions = 
         continue;
       }
       // (the history holds only samples ingest would have accepted)
-      const invalid =
-        target.topic === 'samples' ? sampleProblem(value as Record<string, unknown>, record, maxFutureSkewMs) : null;
+      const invalid = target.topic === 'samples' ? sampleProblem(value as object, record, maxFutureSkewMs) : null;
       if (invalid !== null) {
         dead.add(record, 'invalid', invalid);
         continue;
