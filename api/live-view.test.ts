@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { serde, topics, type Readiness, type Session } from '../schemas/index.ts';
+import { serde, topics, type Profile, type Readiness, type Session } from '../schemas/index.ts';
 import { connected, nextEvent, startHarness, type Harness } from './harness.ts';
 import type { Tile } from './live-view.ts';
 
@@ -121,6 +121,29 @@ describe('live view', () => {
     expect(h.api.view.floorOf('u1')).toBe('f2');
     expect(h.api.view.tiles('f1')).toEqual([]);
     expect(h.api.view.tiles('f2').map((t) => [t.userId, t.alias])).toEqual([['u1', 'Ann']]);
+  });
+
+  it('dead-letters a profile updated past the allowed clock skew, which would hide every later update', async () => {
+    const h = await startHarness({ now: () => NOW });
+    open.push(h);
+    const profile = (maxHr: number, updatedAt: number): Profile => ({
+      userId: 'u1',
+      age: null,
+      sex: null,
+      restHr: null,
+      maxHr,
+      locale: 'en',
+      goals: [],
+      conditions: [],
+      updatedAt,
+    });
+    const YEAR_2100 = Date.UTC(2100, 0, 1);
+    await h.produce('profiles', [profile(170, YEAR_2100), profile(182, NOW)]);
+    await h.api.view.caughtUp();
+    expect((await h.read('dlq')).map((d) => [d.stage, d.reason, d.detail])).toEqual([
+      ['api', 'invalid', `updatedAt: must not be past the allowed clock skew, got ${YEAR_2100}`],
+    ]);
+    expect(h.api.view.profile('u1')).toMatchObject({ maxHr: 182, updatedAt: NOW });
   });
 
   it('shows a readiness replayed at start-up as stale when it was appended longer ago than the stale time', async () => {

@@ -497,17 +497,23 @@ export function createLiveView(deps: StageDeps): LiveView {
               dead.add(record, 'undecodable', (err as Error).message);
               continue;
             }
+            // (what the routes would not write, from a producer outside pulsecoach)
+            const latestTs = latestTsOf(record.timestamp, deps.config.maxFutureSkewMs);
             switch (id) {
               case 'sessions': {
-                // (what the check-in route refuses, written by a producer outside pulsecoach)
-                const bad = sessionProblems(value, latestTsOf(record.timestamp, deps.config.maxFutureSkewMs));
+                const bad = sessionProblems(value, latestTs);
                 if (bad.length > 0) dead.add(record, 'invalid', bad.join('; '));
                 else applySession(task, value as Session);
                 break;
               }
-              case 'profiles':
-                applyProfile(task, value as Profile);
+              case 'profiles': {
+                // the newest update wins: one stamped ahead would hide every real one after it
+                const { updatedAt } = value as Profile;
+                if (updatedAt > latestTs)
+                  dead.add(record, 'invalid', `updatedAt: must not be past the allowed clock skew, got ${updatedAt}`);
+                else applyProfile(task, value as Profile);
                 break;
+              }
               case 'readiness':
                 applyReadiness(task, value as Readiness, record.timestamp);
                 break;
