@@ -106,6 +106,30 @@ describe('inference stage', () => {
     expect(users).toBe(1);
   });
 
+  it("dead-letters a live window that ends past the allowed clock skew (reason invalid): the athlete's later windows are still scored", async () => {
+    // two users of one task; the window from 2100 comes from a producer outside pulsecoach
+    const [ana, eve] = ['ana', 'eve'];
+    expect(partitionFor(ana, 4)).toBe(partitionFor(eve, 4));
+    const YEAR_2100 = Date.UTC(2100, 0, 1);
+    const { readiness } = await score([
+      live(0, 70),
+      of(eve, live(0, 70)),
+      closed('live', 'tumbling', YEAR_2100 - 10_000, YEAR_2100, 70),
+      live(1, 70),
+      of(eve, live(1, 70)),
+    ]);
+    expect((await h!.read('dlq')).map((d) => [d.stage, d.reason, d.detail])).toEqual([
+      ['inference', 'invalid', `windowEnd: must not be past the allowed clock skew, got ${YEAR_2100}`],
+    ]);
+    // ana's window after it is scored (the one from 2100 would have hidden it)
+    expect(readiness.map((r) => [r.userId, r.windowEnd - T0])).toEqual([
+      [ana, 10_000],
+      [eve, 10_000],
+      [ana, 20_000],
+      [eve, 20_000],
+    ]);
+  });
+
   it("starts each session's load after PULSE_WINDOWS' session gap", async () => {
     // a second workout 15 min after the first: a new session under the default 10 min gap
     const windows = [live(0, 70), live(1, 70), live(92, 70)];

@@ -1,5 +1,5 @@
 import type { Readiness, Trigger } from '../schemas/index.ts';
-import { serde } from '../schemas/index.ts';
+import { latestTsOf, serde } from '../schemas/index.ts';
 import {
   createTaskState,
   emitter,
@@ -75,6 +75,13 @@ export function startInference(deps: StageDeps): RunningStage {
           continue;
         }
         if (f.window !== live) continue; // sessions, days, hopping windows: kept by the sink, not scored
+        // the processor closes a window only once its end has passed: one ending later than its record
+        // (a producer outside pulsecoach) would move this task's stream time on, forgetting its athletes,
+        // and hide every real window of its athlete before its end
+        if (f.windowEnd > latestTsOf(record.timestamp, deps.config.maxFutureSkewMs)) {
+          dead.add(record, 'invalid', `windowEnd: must not be past the allowed clock skew, got ${f.windowEnd}`);
+          continue;
+        }
         let s = state.get(task, f.userId);
         if (s && f.windowEnd <= s.lastWindowEnd) {
           redelivered.inc();
