@@ -49,8 +49,8 @@ export function sampleProblems(sample: object, latestTs: number): SampleProblems
   const s = sample as Readonly<Record<string, unknown>>;
   const problems: string[] = [];
   const { userId, deviceId, ts } = s;
-  if (typeof userId !== 'string' || !ID_PATTERN.test(userId)) problems.push(`userId: ${idRule(userId)}`);
-  if (typeof deviceId !== 'string' || !ID_PATTERN.test(deviceId)) problems.push(`deviceId: ${idRule(deviceId)}`);
+  if (!isId(userId)) problems.push(`userId: ${idRule(userId)}`);
+  if (!isId(deviceId)) problems.push(`deviceId: ${idRule(deviceId)}`);
   let future = false;
   if (!Number.isSafeInteger(ts) || (ts as number) < MIN_TS) {
     problems.push(`ts: must be an integer of ms since the epoch, at or after 2000-01-01, got ${show(ts)}`);
@@ -119,7 +119,10 @@ function rrProblem(v: unknown, problems: string[]) {
   return v.length > 0 ? 1 : 0;
 }
 
-function idRule(v: unknown): string {
+export const isId = (v: unknown): boolean => typeof v === 'string' && ID_PATTERN.test(v);
+
+/** What an id (user, device, session, floor) breaks: its rule and the value. */
+export function idRule(v: unknown): string {
   if (typeof v !== 'string') return `must be a string, got ${show(v)}`;
   return `must be 1-128 characters of A-Z a-z 0-9 . _ : -, got ${show(v)}`;
 }
